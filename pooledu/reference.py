@@ -1,0 +1,22 @@
+"""NumPy reference implementation of every pooling operation in the course.
+
+NumPy only: importing this module never imports TensorFlow. ``pooledu.tf``
+offers the same functions backed by TensorFlow, and the tests prove the two
+agree (bit-exact for max/min, within float tolerance for averages).
+
+Conventions (see ``pooledu._geometry``): inputs are channels-last, ``(H, W)``,
+``(H, W, C)`` or ``(N, H, W, C)`` for 2-D pooling; the output keeps the
+input's rank; ``strides=None`` means ``pool_size``; ``padding`` is
+``"valid"`` or ``"same"`` (any case), with TensorFlow's padding split.
+"""
+
+from ._geometry import output_shape, output_size, padding_amounts  # noqa: F401
+from ._pool import *  # noqa: F401,F403
+from ._pool import __all__ as _pool_all
+from ._fractional import *  # noqa: F401,F403
+from ._fractional import __all__ as _fractional_all
+from ._functions import *  # noqa: F401,F403
+from ._functions import __all__ as _functions_all
+
+__all__ = ["output_size", "output_shape", "padding_amounts",
+           *_pool_all, *_fractional_all, *_functions_all]
