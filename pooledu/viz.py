@@ -1,0 +1,616 @@
+"""Figures for the course: annotated grids, input/output pairs, feature maps, curves.
+
+One look everywhere, chosen to be colour-blind safe: the ``cividis`` colour
+map for values (perceptually uniform, readable with any colour vision and in
+greyscale), the Okabe-Ito palette for lines (plus markers, so curves differ
+without colour), and a vermillion outline for "the window".
+
+The look is applied through a context (:func:`style_context`) around each
+figure this module makes, so importing ``pooledu.viz`` changes no global
+matplotlib state, and a learner's own plots keep their own style.
+
+Every ``plot_*`` function returns the :class:`~matplotlib.figure.Figure` it
+drew on and closes nothing. Figures it creates are small (at most 8 x 3
+inches at 80 dpi) so notebooks stay light. In a notebook, assign the result
+(``fig = plot_pooling(...)``): a bare call would show the figure twice, once
+as the cell's value and once by the inline backend.
+
+:class:`GridView` is the fast redrawable grid that the explorers in
+:mod:`pooledu.widgets` reuse; :func:`plot_grid` is its one-shot form.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.patches import Rectangle
+
+__all__ = [
+    "CMAP",
+    "DPI",
+    "HIGHLIGHT",
+    "LINE_COLORS",
+    "OKABE_ITO",
+    "STYLE",
+    "GridView",
+    "format_number",
+    "plot_curves",
+    "plot_feature_maps",
+    "plot_grid",
+    "plot_pooling",
+    "style_context",
+]
+
+#: Okabe & Ito (2008), "Color Universal Design": eight colours distinguishable
+#: with every common form of colour-vision deficiency.
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky blue": "#56B4E9",
+    "bluish green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish purple": "#CC79A7",
+}
+#: Line colours in the order curves use them (yellow last: weak on white).
+LINE_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
+               "#000000", "#F0E442"]
+_MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+_LINESTYLES = ["-", "--", "-.", ":"]
+
+#: Colour map for values: cividis is perceptually uniform and colour-blind safe.
+CMAP = "cividis"
+#: Outline of the pooling window / the selected cell.
+HIGHLIGHT = OKABE_ITO["vermillion"]
+#: Second highlight (cells that receive gradient, a chosen output cell).
+HIGHLIGHT_2 = OKABE_ITO["sky blue"]
+#: Shade of cells with no value (padding, not yet computed).
+MISSING = "#d9d9d9"
+#: Resolution of the figures made here: small PNGs keep notebooks light.
+DPI = 80
+#: Largest grid (per side) whose values are printed in the cells.
+ANNOTATE_MAX = 16
+
+#: The course's matplotlib settings, applied only inside :func:`style_context`.
+STYLE = {
+    "figure.dpi": DPI,
+    "savefig.dpi": DPI,
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+    "font.size": 9,
+    "axes.titlesize": 9,
+    "axes.labelsize": 9,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "legend.fontsize": 8,
+    "legend.frameon": False,
+    "axes.prop_cycle": mpl.cycler(color=LINE_COLORS),
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": False,
+    "image.cmap": CMAP,
+    "image.interpolation": "nearest",
+    "lines.linewidth": 1.8,
+    "lines.markersize": 5,
+}
+
+
+def style_context():
+    """The course look, as a context manager (changes rcParams only inside it).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> with style_context():
+    ...     fig, ax = plt.subplots(figsize=(3, 2))
+    >>> plt.close(fig)
+    """
+    return mpl.rc_context(STYLE)
+
+
+def format_number(value, digits: int = 4) -> str:
+    """A number as a lesson would write it: ``6``, ``3.75``, ``0.3333``, ``-inf``.
+
+    At most ``digits`` digits after the point, trailing zeros removed.
+
+    >>> format_number(6.0), format_number(3.75), format_number(1 / 3)
+    ('6', '3.75', '0.3333')
+    """
+    value = float(value)
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    if value != 0 and (abs(value) >= 1e6 or abs(value) < 10 ** -digits):
+        return np.format_float_scientific(value, precision=2, trim="-")
+    text = np.format_float_positional(value, precision=digits, trim="-", unique=True)
+    return "0" if text in ("-0", "0") else text
+
+
+def _formatter(fmt) -> Callable[[float], str]:
+    if fmt is None:
+        return format_number
+    if callable(fmt):
+        return fmt
+    if isinstance(fmt, str):
+        return lambda v: format(v, fmt)
+    raise TypeError(f"fmt must be None, a format spec such as '.2f', or a callable; got {fmt!r}")
+
+
+def _as_pairs(window):
+    """``((r0, r1), (c0, c1))`` with exclusive stops, validated."""
+    try:
+        (r0, r1), (c0, c1) = window
+    except (TypeError, ValueError):
+        raise TypeError("window must be ((row_start, row_stop), (col_start, col_stop)) with "
+                        f"exclusive stops; got {window!r}") from None
+    return (int(r0), int(r1)), (int(c0), int(c1))
+
+
+def _is_rgb(x: np.ndarray) -> bool:
+    return x.ndim == 3 and x.shape[-1] in (3, 4)
+
+
+def _check_image(x, name="x") -> np.ndarray:
+    x = np.asarray(x)
+    if x.ndim == 3 and x.shape[-1] == 1:
+        x = x[..., 0]
+    if not (x.ndim == 2 or _is_rgb(x)):
+        raise ValueError(f"{name} must have shape (H, W), (H, W, 1) or (H, W, 3); "
+                         f"got shape {x.shape}")
+    if x.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be numeric; got dtype {x.dtype}")
+    return x
+
+
+class GridView:
+    """A redrawable picture of a 2-D array on one Axes.
+
+    Small grids (at most ``ANNOTATE_MAX`` cells a side) print each cell's
+    value; any grid can show a pooling window, padded cells (hatched, outside
+    the input) and a set of highlighted cells. Calling :meth:`show` again with
+    an array of the same shape only updates the existing image and texts
+    (``set_data``), which keeps interactive explorers fast.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    cmap : str, default ``CMAP`` ("cividis")
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure(figsize=(2, 2))
+    >>> view = GridView(fig.add_subplot())
+    >>> view.show(np.arange(16.0).reshape(4, 4), window=((0, 2), (0, 2)))
+    >>> len(view.texts)
+    16
+    """
+
+    def __init__(self, ax, cmap=CMAP):
+        self.ax = ax
+        self.cmap = mpl.colormaps[cmap].with_extremes(bad=MISSING) if isinstance(cmap, str) \
+            else cmap
+        self.image = None
+        self.texts = []
+        self.window_patch = None
+        self.cell_patch = None
+        self._highlights = []
+        self._pad_patches = []
+        self._key = None
+
+    # -- helpers -------------------------------------------------------------------------
+    def _reset(self):
+        self.ax.cla()
+        self.image = None
+        self.texts = []
+        self.window_patch = None
+        self.cell_patch = None
+        self._highlights = []
+        self._pad_patches = []
+
+    def _rect(self, color, lw, ls="-", z=3):
+        patch = Rectangle((0, 0), 1, 1, fill=False, edgecolor=color, linewidth=lw,
+                          linestyle=ls, zorder=z, visible=False)
+        self.ax.add_patch(patch)
+        return patch
+
+    @staticmethod
+    def _place(patch, window):
+        if window is None:
+            patch.set_visible(False)
+            return
+        (r0, r1), (c0, c1) = _as_pairs(window)
+        patch.set_bounds(c0 - 0.5, r0 - 0.5, c1 - c0, r1 - r0)
+        patch.set_visible(True)
+
+    # -- the one drawing method ---------------------------------------------------------
+    def show(self, x, *, vmin=None, vmax=None, title=None, fmt=None, annotate=None,
+             window=None, cell=None, pad=((0, 0), (0, 0)), highlight=None, ticks=None):
+        """Draw ``x`` (replacing what was drawn before).
+
+        Parameters
+        ----------
+        x : array_like, shape (H, W) or (H, W, 3)
+            Values to show; NaN cells are drawn grey and left blank.
+        vmin, vmax : float, optional
+            Colour scale; defaults to the finite min / max of ``x``.
+        title : str, optional
+        fmt : None, str or callable
+            How cell values are printed (default :func:`format_number`).
+        annotate : bool or None
+            Print values in the cells; ``None``: only when ``H, W <= ANNOTATE_MAX``.
+        window : ((r0, r1), (c0, c1)) or None
+            Rows ``r0..r1-1`` and columns ``c0..c1-1`` outlined in vermillion, in
+            input coordinates (negative or ``>= H`` reaches into the padding).
+        cell : ((r0, r1), (c0, c1)) or None
+            A second outline (dashed, sky blue), e.g. the output cell being computed.
+        pad : ((top, bottom), (left, right)), default no padding
+            Padded cells drawn around the input, hatched and marked "pad".
+        highlight : bool array of shape (H, W), optional
+            Cells to outline in sky blue (e.g. cells that receive gradient).
+        ticks : bool or None
+            Row/column index ticks; ``None``: only for annotated grids.
+        """
+        x = _check_image(x)
+        rgb = _is_rgb(x)
+        h, w = x.shape[:2]
+        (pt, pb), (pl, pr) = (int(pad[0][0]), int(pad[0][1])), (int(pad[1][0]), int(pad[1][1]))
+        if annotate is None:
+            annotate = not rgb and h <= ANNOTATE_MAX and w <= ANNOTATE_MAX
+        if ticks is None:
+            ticks = annotate
+        values = x.astype(np.float64) if not rgb else np.clip(x.astype(np.float64), 0, 1)
+        if pt or pb or pl or pr:
+            width = ((pt, pb), (pl, pr)) + (((0, 0),) if rgb else ())
+            shown = np.pad(values, width, constant_values=np.nan)
+        else:
+            shown = values
+        extent = (-pl - 0.5, w + pr - 0.5, h + pb - 0.5, -pt - 0.5)
+        shown, image_extent = self._reduce(shown, extent) if not annotate else (shown, extent)
+        key = (shown.shape, image_extent, (pt, pb, pl, pr), bool(annotate), bool(ticks))
+        if key != self._key:
+            self._reset()
+            self._key = key
+        finite = values[np.isfinite(values)] if not rgb else values
+        lo = vmin if vmin is not None else (float(finite.min()) if finite.size else 0.0)
+        hi = vmax if vmax is not None else (float(finite.max()) if finite.size else 1.0)
+        if hi <= lo:
+            hi = lo + 1.0
+        ax = self.ax
+        if self.image is None:
+            self.image = ax.imshow(shown, cmap=self.cmap, vmin=lo, vmax=hi, extent=image_extent,
+                                   interpolation="nearest")
+            ax.set_xlim(extent[0], extent[1])
+            ax.set_ylim(extent[2], extent[3])
+            if ticks:
+                ax.set_xticks(range(w))
+                ax.set_yticks(range(h))
+                ax.tick_params(length=0, pad=1, labelsize=7)
+            else:
+                ax.set_xticks([])
+                ax.set_yticks([])
+            for spine in ax.spines.values():
+                spine.set_visible(False)
+            for r0, r1, c0, c1 in ((-pt, 0, -pl, w + pr), (h, h + pb, -pl, w + pr),
+                                   (0, h, -pl, 0), (0, h, w, w + pr)):
+                if r1 > r0 and c1 > c0:
+                    self._pad_patches.append(ax.add_patch(Rectangle(
+                        (c0 - 0.5, r0 - 0.5), c1 - c0, r1 - r0, fill=False, hatch="///",
+                        edgecolor="#9a9a9a", linewidth=0, zorder=2)))
+            self.window_patch = self._rect(HIGHLIGHT, 3.0, z=5)
+            self.cell_patch = self._rect(HIGHLIGHT_2, 2.5, ls="--", z=4)
+            if annotate:
+                for r in range(-pt, h + pb):
+                    for c in range(-pl, w + pr):
+                        self.texts.append(ax.text(c, r, "", ha="center", va="center",
+                                                  fontsize=8 if max(h, w) <= 8 else 6,
+                                                  zorder=6))
+        else:
+            self.image.set_data(shown)
+            self.image.set_clim(lo, hi)
+        if annotate:
+            self._annotate(shown, lo, hi, _formatter(fmt), pt, pl, h, w)
+        self._place(self.window_patch, window)
+        self._place(self.cell_patch, cell)
+        self._show_highlight(highlight, h, w)
+        ax.set_title(title if title is not None else "")
+
+    def _reduce(self, shown, extent):
+        """Area-average a large image down to about the Axes' size in pixels.
+
+        Drawing a 512x512 array into a 200-pixel Axes makes matplotlib resample
+        it on every draw (slow) and, with nearest-neighbour sampling, alias it,
+        which would be a poor picture in a lesson about aliasing. Averaging
+        ``f x f`` blocks first is both fast and faithful; a remainder of fewer
+        than ``f`` rows/columns at the bottom/right is left out of the picture.
+        """
+        fig = self.ax.figure
+        box = self.ax.get_position()
+        px_w = max(box.width * fig.get_figwidth() * fig.dpi, 1.0)
+        px_h = max(box.height * fig.get_figheight() * fig.dpi, 1.0)
+        rows, cols = shown.shape[:2]
+        f = int(min(rows / px_h, cols / px_w))
+        if f < 2:
+            return shown, extent
+        r, c = (rows // f) * f, (cols // f) * f
+        blocks = shown[:r, :c].reshape(r // f, f, c // f, f, *shown.shape[2:])
+        if np.isnan(blocks).any():
+            with np.errstate(invalid="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                small = np.nanmean(blocks, axis=(1, 3))
+        else:
+            small = blocks.mean(axis=(1, 3))
+        left, top = extent[0], extent[3]
+        return small, (left, left + c, top + r, top)
+
+    def _annotate(self, shown, lo, hi, fmt, pt, pl, h, w):
+        norm = (shown - lo) / (hi - lo)
+        for text, value, level, (r, c) in zip(self.texts, shown.ravel(), norm.ravel(),
+                                              np.ndindex(*shown.shape)):
+            inside = 0 <= r - pt < h and 0 <= c - pl < w
+            if not inside:
+                text.set_text("pad")
+                text.set_color("#555555")
+                text.set_fontstyle("italic")
+            elif np.isnan(value):
+                text.set_text("")
+            else:
+                text.set_text(fmt(value))
+                # cividis is dark at the bottom: white text there, black above the middle
+                text.set_color("white" if level < 0.5 else "black")
+                text.set_fontstyle("normal")
+
+    def _show_highlight(self, mask, h, w):
+        for artist in self._highlights:
+            artist.remove()
+        self._highlights = []
+        if mask is None:
+            return
+        mask = np.asarray(mask, dtype=bool)
+        if mask.shape != (h, w):
+            raise ValueError(f"highlight must have the grid's shape {(h, w)}; got {mask.shape}")
+        if h <= ANNOTATE_MAX and w <= ANNOTATE_MAX:
+            for r, c in zip(*np.nonzero(mask)):
+                self._highlights.append(self.ax.add_patch(Rectangle(
+                    (c - 0.45, r - 0.45), 0.9, 0.9, fill=False, edgecolor=HIGHLIGHT_2,
+                    linewidth=2.5, zorder=4)))
+        else:
+            # block-reduce the mask like the image, keeping any highlighted cell visible
+            extent = (-0.5, w - 0.5, h - 0.5, -0.5)
+            coverage, extent = self._reduce(mask.astype(np.float64), extent)
+            overlay = np.zeros(coverage.shape + (4,))
+            overlay[coverage > 0] = mpl.colors.to_rgba(HIGHLIGHT_2, 0.8)
+            self._highlights.append(self.ax.imshow(overlay, extent=extent,
+                                                   interpolation="nearest", zorder=3))
+
+
+def _new_figure(figsize, **kwargs):
+    import matplotlib.pyplot as plt
+
+    with style_context():
+        return plt.figure(figsize=figsize, dpi=DPI, layout="constrained", **kwargs)
+
+
+def plot_grid(ax, x, window=None, title=None, fmt=None, **kwargs):
+    """Draw a grid with each cell's value printed and a pooling window outlined.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes or None
+        Where to draw; ``None`` makes a new small figure.
+    x : array_like, shape (H, W) or (H, W, 3)
+    window : ((r0, r1), (c0, c1)) or None
+        Rows ``r0..r1-1``, columns ``c0..c1-1`` outlined (exclusive stops, as
+        ``pooledu._geometry.window_bounds`` returns them).
+    title : str, optional
+    fmt : None, format spec or callable
+        How values are printed (default :func:`format_number`).
+    **kwargs
+        Passed to :meth:`GridView.show` (``vmin``, ``vmax``, ``pad``, ``cell``,
+        ``highlight``, ``annotate``, ``ticks``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure holding ``ax``.
+
+    Examples
+    --------
+    >>> from pooledu.data import article_matrix
+    >>> fig = plot_grid(None, article_matrix(), window=((0, 2), (0, 2)), title="first window")
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    """
+    if ax is None:
+        h, w = _check_image(x).shape[:2]
+        side = min(3.0, 0.45 * max(h, w) + 0.6)
+        fig = _new_figure((side, side))
+        ax = fig.add_subplot()
+    with style_context():
+        GridView(ax).show(x, window=window, title=title, fmt=fmt, **kwargs)
+    return ax.figure
+
+
+def plot_pooling(x, out, *, window=None, out_cell=None, titles=("input", "output"),
+                 suptitle=None, fmt=None, same_scale=True, figsize=None):
+    """Input and pooled output side by side, drawn to the same scale of cells.
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W) or (H, W, 3)
+    out : array_like, shape (H', W') or (H', W', 3)
+    window : ((r0, r1), (c0, c1)), optional
+        A window to outline on the input.
+    out_cell : (int, int), optional
+        The output cell that window produces, outlined on the output.
+    titles : (str, str)
+        Titles of the two panels; the shapes are appended.
+    suptitle : str, optional
+    fmt : None, format spec or callable
+    same_scale : bool, default True
+        One colour scale for both panels (honest for max/avg/min); use
+        ``False`` when the output's range differs (sum or Lp pooling).
+    figsize : (float, float), optional
+        Default: at most (6, 3).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> from pooledu.data import article_matrix
+    >>> x = article_matrix()
+    >>> out = x.reshape(2, 2, 2, 2).max(axis=(1, 3))
+    >>> fig = plot_pooling(x, out, window=((0, 2), (0, 2)), out_cell=(0, 0))
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    """
+    x, out = _check_image(x), _check_image(out, "out")
+    # the output panel is drawn narrower in proportion to its width: pooling shrinks
+    ratio = max(out.shape[1] / x.shape[1], 0.3)
+    fig = _new_figure(figsize or (min(6.0, 3.0 * (1 + ratio) + 0.4), 3.0))
+    with style_context():
+        ax_in, ax_out = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, ratio]})
+        scale = {}
+        if same_scale and not _is_rgb(x):
+            finite = np.asarray(x, dtype=float)
+            finite = finite[np.isfinite(finite)]
+            if finite.size:
+                scale = {"vmin": float(finite.min()), "vmax": float(finite.max())}
+        GridView(ax_in).show(x, window=window, fmt=fmt,
+                             title=f"{titles[0]} {x.shape[0]}x{x.shape[1]}", **scale)
+        cell = None if out_cell is None else ((out_cell[0], out_cell[0] + 1),
+                                              (out_cell[1], out_cell[1] + 1))
+        GridView(ax_out).show(out, window=cell, fmt=fmt,
+                              title=f"{titles[1]} {out.shape[0]}x{out.shape[1]}", **scale)
+        if suptitle:
+            fig.suptitle(suptitle)
+    return fig
+
+
+def plot_feature_maps(maps, *, ncols: int = 8, titles: Sequence[str] | None = None,
+                      suptitle=None, same_scale: bool = False, axis: int = -1, cmap=CMAP):
+    """A grid of small images, one per feature map (channel).
+
+    Parameters
+    ----------
+    maps : array_like, shape (H, W, C), or a sequence of (H, W) arrays
+        Channels last (``axis=-1``), as everywhere in pooledu.
+    ncols : int, default 8
+        Panels per row.
+    titles : sequence of str, optional
+        One per map; default ``"0", "1", ...``.
+    suptitle : str, optional
+    same_scale : bool, default False
+        One colour scale for all maps (compare strengths) instead of one per
+        map (see each map's pattern).
+    axis : int, default -1
+        The axis of ``maps`` that indexes the maps.
+    cmap : str, default "cividis"
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = plot_feature_maps(np.random.default_rng(0).random((6, 6, 4)))
+    >>> len(fig.axes)
+    4
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    """
+    if isinstance(maps, np.ndarray):
+        if maps.ndim != 3:
+            raise ValueError(f"maps must have shape (H, W, C); got shape {maps.shape}")
+        stack = np.moveaxis(maps, axis, 0)
+    else:
+        stack = [np.asarray(m) for m in maps]
+        if any(m.ndim != 2 for m in stack):
+            raise ValueError("each map must be a 2-D array (H, W)")
+    count = len(stack)
+    if count == 0:
+        raise ValueError("maps is empty: nothing to plot")
+    if titles is not None and len(titles) != count:
+        raise ValueError(f"titles must have one entry per map ({count}); got {len(titles)}")
+    ncols = max(1, min(int(ncols), count))
+    nrows = math.ceil(count / ncols)
+    panel = min(1.0, 8.0 / ncols)
+    fig = _new_figure((panel * ncols, panel * nrows + (0.35 if suptitle else 0.1)))
+    scale = {}
+    if same_scale:
+        every = np.concatenate([np.ravel(m) for m in stack]).astype(float)
+        every = every[np.isfinite(every)]
+        scale = {"vmin": float(every.min()), "vmax": float(every.max())}
+    with style_context():
+        axes = fig.subplots(nrows, ncols, squeeze=False)
+        for i, ax in enumerate(axes.ravel()):
+            if i >= count:
+                ax.remove()
+                continue
+            GridView(ax, cmap=cmap).show(stack[i], annotate=False, ticks=False,
+                                         title=titles[i] if titles else str(i), **scale)
+        if suptitle:
+            fig.suptitle(suptitle)
+    return fig
+
+
+def plot_curves(x, curves, *, xlabel: str = "", ylabel: str = "", title: str | None = None,
+                ax=None, marker_every=None, mark_x=None, ylim=None, figsize=(5, 3)):
+    """Line plot of one or more curves, colour-blind safe (colours + markers + dashes).
+
+    Parameters
+    ----------
+    x : array_like, shape (n,)
+    curves : mapping of label -> array_like shape (n,), or one array (n,)
+    xlabel, ylabel, title : str
+    ax : matplotlib.axes.Axes, optional
+        Draw there; default a new figure of ``figsize``.
+    marker_every : int, optional
+        Passed to ``markevery`` (useful for long curves).
+    mark_x : float, optional
+        Draw a thin vertical line at this x (e.g. the current slider value).
+    ylim : (float, float), optional
+    figsize : (float, float), default (5, 3)
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = plot_curves([0, 1, 2], {"max": [1, 1, 0.5], "avg": [1, 0.9, 0.8]},
+    ...                   xlabel="shift (pixels)", ylabel="similarity")
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    """
+    x = np.asarray(x)
+    if not isinstance(curves, Mapping):
+        curves = {"": curves}
+    if ax is None:
+        fig = _new_figure(figsize)
+        with style_context():
+            ax = fig.add_subplot()
+    with style_context():
+        for i, (label, y) in enumerate(curves.items()):
+            y = np.asarray(y)
+            if y.shape != x.shape:
+                raise ValueError(f"curve {label!r} has shape {y.shape}; x has shape {x.shape}")
+            ax.plot(x, y, label=label or None, color=LINE_COLORS[i % len(LINE_COLORS)],
+                    marker=_MARKERS[i % len(_MARKERS)],
+                    linestyle=_LINESTYLES[i % len(_LINESTYLES)], markevery=marker_every)
+        if mark_x is not None:
+            ax.axvline(mark_x, color="#777777", linewidth=1, zorder=0)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        if title:
+            ax.set_title(title)
+        if ylim is not None:
+            ax.set_ylim(*ylim)
+        if any(label for label in curves):
+            ax.legend()
+    return ax.figure
+

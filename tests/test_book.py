@@ -1,0 +1,190 @@
+"""The book site: it builds cleanly, lists every notebook, and needs no other host.
+
+The book is built once per session into a temporary folder (see _booksite.py;
+set POOLEDU_BOOK_HTML=book/_build/html to check an existing build instead).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from _booksite import BOOK, built_site, load_build_module, toc_pages
+
+build_book = load_build_module()
+NOTEBOOK_FILES = sorted((BOOK / "notebooks").glob("*.ipynb"))
+NOTEBOOK_PAGES = [p for p in toc_pages() if p.startswith("notebooks/")]
+EXTERNAL = re.compile(r"^(https?:)?//", re.IGNORECASE)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    return built_site(tmp_path_factory)
+
+
+class _Refs(HTMLParser):
+    """Collects (tag, attribute, value) of everything a browser would load."""
+
+    LOADS = {("script", "src"), ("img", "src"), ("iframe", "src"), ("source", "src"),
+             ("audio", "src"), ("video", "src"), ("embed", "src"), ("object", "data"),
+             ("link", "href")}
+
+    def __init__(self):
+        super().__init__()
+        self.refs: list[tuple[str, str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for t, a in self.LOADS:
+            if tag == t and attrs.get(a):
+                # <link rel="next|prev|index|search|canonical"> are navigation, not loads
+                if tag == "link" and not {"stylesheet", "preload", "icon", "modulepreload",
+                                          "prefetch", "manifest"} & set(
+                        (attrs.get("rel") or "").lower().split()):
+                    continue
+                self.refs.append((tag, a, attrs[a]))
+
+
+def _site_pages(html: Path) -> list[Path]:
+    skip = {"_static", "_sources", "_downloads", "_images", "vendor"}
+    return [p for p in sorted(html.rglob("*.html"))
+            if not skip & set(p.relative_to(html).parts)]
+
+
+def test_build_exits_0_without_warnings(site):
+    if site.returncode is None:
+        pytest.skip("POOLEDU_BOOK_HTML is set: reusing a site built elsewhere")
+    assert site.returncode == 0
+    warnings = [ln for ln in site.output.splitlines() if "WARNING" in ln or "ERROR" in ln]
+    assert warnings == [], "\n".join(warnings)
+    assert (site.html / "index.html").exists()
+
+
+def test_every_notebook_is_in_the_toc_in_file_name_order():
+    assert NOTEBOOK_FILES, f"no notebooks in {BOOK / 'notebooks'}"
+    listed = [p.removeprefix("notebooks/") for p in NOTEBOOK_PAGES]
+    on_disk = [p.stem for p in NOTEBOOK_FILES]
+    assert sorted(set(on_disk) - set(listed)) == [], "notebooks missing from _toc.yml"
+    assert listed == sorted(listed), "the TOC must follow the notebooks' file-name order"
+    assert build_book.check_toc(BOOK) == []
+
+
+def test_build_refuses_a_notebook_missing_from_the_toc(tmp_path, capsys):
+    book = tmp_path / "book"
+    (book / "notebooks").mkdir(parents=True)
+    for name in ("00_start_here", "01_what_is_pooling"):
+        (book / "notebooks" / f"{name}.ipynb").write_text("{}")
+    (book / "intro.md").write_text("# Intro\n")
+    (book / "_toc.yml").write_text(
+        "format: jb-book\nroot: intro\nchapters:\n  - file: notebooks/00_start_here\n"
+        "  - file: notebooks/gone\n")
+    assert build_book.main(["--book", str(book)]) == 1
+    err = capsys.readouterr().err
+    assert "01_what_is_pooling.ipynb is not in _toc.yml" in err
+    assert "'notebooks/gone', which does not exist" in err
+
+
+def test_every_toc_page_is_built(site):
+    for page in toc_pages():
+        assert (site.html / f"{page}.html").exists(), page
+    assert (site.html / "corrections.html").exists() and (site.html / "glossary.html").exists()
+
+
+def test_no_page_loads_anything_from_another_host(site):
+    offenders = []
+    for page in _site_pages(site.html):
+        parser = _Refs()
+        parser.feed(page.read_text(encoding="utf-8"))
+        offenders += [f"{page.relative_to(site.html)}: <{t} {a}={v}>"
+                      for t, a, v in parser.refs if EXTERNAL.match(v)]
+    for css in site.html.rglob("*.css"):
+        text = css.read_text(encoding="utf-8", errors="replace")
+        offenders += [f"{css.relative_to(site.html)}: {m}"
+                      for m in re.findall(r"(?:url\(|@import)\s*['\"]?(?:https?:)?//[^)'\"]+", text)]
+    assert offenders == []
+
+
+def test_offline_assets_are_in_the_site(site):
+    vendor = site.html / "vendor"
+    pinned = json.loads((vendor / "VERSIONS.json").read_text())
+    assert pinned == build_book.pinned_versions()
+    for rel in ("mathjax/tex-mml-chtml.js", "mathjax/output/chtml/fonts/woff-v2",
+                "mathjax/input/tex/extensions/ams.js", "requirejs/require.js",
+                "widgets-setup.js", "html-manager/embed-amd.js"):
+        assert (vendor / rel).exists(), rel
+    assert list((vendor / "html-manager").glob("*.woff2")), "the widget icon fonts"
+    assert not (BOOK / "_static" / "vendor").exists(), "never under _static (injected everywhere)"
+
+
+def test_pages_load_math_and_widgets_from_the_site(site):
+    for page in NOTEBOOK_PAGES:
+        html = (site.html / f"{page}.html").read_text(encoding="utf-8")
+        if 'class="math' in html:
+            assert re.search(r'<script[^>]+src="[./]*(_static/\.\./)?vendor/mathjax/', html), page
+        if "application/vnd.jupyter.widget-state+json" in html:
+            for js in ("vendor/requirejs/require.js", "vendor/widgets-setup.js",
+                       "vendor/html-manager/embed-amd.js"):
+                assert js in html, f"{page} does not load {js}"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOK_FILES, ids=lambda p: p.stem)
+def test_notebook_page_shows_stored_outputs_and_state(site, notebook):
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    html = (site.html / "notebooks" / f"{notebook.stem}.html").read_text(encoding="utf-8")
+    outputs = sum(len(c.get("outputs", [])) for c in nb["cells"] if c["cell_type"] == "code")
+    if outputs:
+        assert "cell_output" in html, "stored outputs are not shown (execute_notebooks: off)"
+    state = nb["metadata"].get("widgets", {}).get("application/vnd.jupyter.widget-state+json")
+    if state and state.get("state"):
+        assert "application/vnd.jupyter.widget-state+json" in html
+    # download link for the notebook itself (the page's download button)
+    assert (site.html / "_sources" / "notebooks" / notebook.name).exists()
+    assert f"_sources/notebooks/{notebook.name}" in html
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOK_FILES, ids=lambda p: p.stem)
+def test_launch_buttons_point_at_the_real_notebook(site, notebook):
+    html = (site.html / "notebooks" / f"{notebook.stem}.html").read_text(encoding="utf-8")
+    rel = f"notebooks/{notebook.name}"
+    assert re.search(rf'href="https://mybinder\.org/v2/gh/[^"]+urlpath=lab/tree/{rel}"', html)
+    assert re.search(rf'href="https://colab\.research\.google\.com/github/[^"]+/{rel}"', html)
+
+
+def test_intro_has_course_map_with_download_links(site):
+    html = (site.html / "intro.html").read_text(encoding="utf-8")
+    for page in NOTEBOOK_PAGES:
+        assert f'href="{page}.html"' in html, f"course map misses {page}"
+        name = page.removeprefix("notebooks/")
+        assert re.search(rf'href="_downloads/[0-9a-f]+/{name}\.ipynb"', html), name
+    assert "How to run it locally" in html
+
+
+def test_corrections_page_links_each_correction_to_its_notebook(site):
+    html = (site.html / "corrections.html").read_text(encoding="utf-8")
+    boxes = [c for c in re.findall(r'<div class="([^"]*)"', html)
+             if {"admonition", "warning"} <= set(c.split())]
+    assert len(boxes) >= 7, "one correction box per correction"
+    for shown_in in ("02_types_of_pooling", "04_pooling_inside_a_cnn", "05_why_pooling_helps"):
+        assert f'href="notebooks/{shown_in}.html' in html, shown_in
+    for true_value in ("3.75", "5.25", "8.5"):
+        assert true_value in html
+
+
+def test_exercise_solutions_are_collapsed(site):
+    """Cells tagged as hidden/solution render folded (a <details> or a toggle)."""
+    fold_tags = {"hide-cell", "hide-input", "hide-output", "remove-input"}
+    checked = 0
+    for notebook in NOTEBOOK_FILES:
+        nb = json.loads(notebook.read_text(encoding="utf-8"))
+        tagged = [c for c in nb["cells"] if fold_tags & set(c.get("metadata", {}).get("tags", []))]
+        if not tagged:
+            continue
+        html = (site.html / "notebooks" / f"{notebook.stem}.html").read_text(encoding="utf-8")
+        assert "<details" in html or "toggle" in html, notebook.name
+        checked += 1
+    if not checked:
+        pytest.skip("no notebook has folded (hide-*) cells yet")

@@ -1,0 +1,95 @@
+"""pooledu.experiment: the models of notebook 07, their FLOP count, determinism, and a
+tiny papermill run of the notebook itself."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.tf
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+keras = pytest.importorskip("keras")
+
+from pooledu import experiment, measure  # noqa: E402
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+@pytest.mark.parametrize("variant", experiment.VARIANTS)
+def test_every_variant_builds_to_ten_classes(variant):
+    model = experiment.build_model(variant)
+    assert model.output.shape[-1] == 10
+    assert model(np.zeros((2, 24, 24, 1), "float32")).shape == (2, 10)
+
+
+def test_parameters_and_flops_by_hand():
+    conv = measure.conv2d_params(3, 1, 16) + measure.conv2d_params(3, 16, 32)
+    m = experiment.build_model("max")
+    assert m.count_params() == conv + measure.dense_params(6 * 6 * 32, 10)
+    assert experiment.count_flops(m) == (measure.conv2d_macs(24, 24, 3, 1, 16)
+                                         + measure.conv2d_macs(12, 12, 3, 16, 32)
+                                         + 6 * 6 * 32 * 10)
+    # pooling layers own no parameters; the no-pool model pays in its dense layer
+    assert experiment.build_model("avg").count_params() == m.count_params()
+    assert experiment.build_model("no_pool").count_params() == \
+        conv + measure.dense_params(24 * 24 * 32, 10)
+    assert experiment.build_model("gap_head").count_params() == conv + 32 * 10 + 10
+    # stride 2 in the convolutions: same parameters, fewer multiply-adds
+    strided = experiment.build_model("strided_conv")
+    assert strided.count_params() == m.count_params()
+    assert experiment.count_flops(strided) < experiment.count_flops(m)
+    # the blur filter's multiply-adds are counted
+    blur = experiment.build_model("blur")
+    assert experiment.count_flops(blur) == experiment.count_flops(m) + 12 * 12 * 16 * 9 + \
+        6 * 6 * 32 * 9
+
+
+def test_bad_variant_names_the_choices():
+    with pytest.raises(ValueError, match="variant must be one of"):
+        experiment.build_model("maxx")
+
+
+def test_load_data_shapes_and_shifts():
+    d = experiment.load_data(max_shift=2)
+    assert d["x_train"].shape[1:] == (24, 24, 1) and len(d["x_train"]) + len(d["x_test"]) == 1797
+    assert np.abs(d["offsets"]).max() <= 2
+    # the shifted test set holds the same digits, moved
+    i = int(np.argmax(np.abs(d["offsets"]).sum(1)))
+    assert d["x_test"][i].sum() == pytest.approx(d["x_shifted"][i].sum())
+    assert not np.array_equal(d["x_test"][i], d["x_shifted"][i])
+
+
+def test_run_experiment_is_deterministic_and_tidy():
+    data = experiment.load_data()
+    small = {k: v[:200] for k, v in data.items()}
+    a = experiment.run_experiment(["max", "stochastic"], seeds=[0], epochs=1, data=small)
+    b = experiment.run_experiment(["max", "stochastic"], seeds=[0], epochs=1, data=small)
+    keys = ("test_accuracy", "shifted_accuracy", "curve", "shift_curve")
+    assert [[r[k] for k in keys] for r in a] == [[r[k] for k in keys] for r in b]
+    summary = experiment.summarize(a + [dict(a[0], seed=1, test_accuracy=0.0)])
+    assert [s["variant"] for s in summary] == ["max", "stochastic"]
+    assert summary[0]["seeds"] == 2 and summary[0]["test_min"] == 0.0
+    assert experiment.epochs_to_reach([0.1, 0.95]) == 2
+    assert experiment.epochs_to_reach([0.1], 0.5) is None
+
+
+@pytest.mark.slow
+def test_notebook_07_runs_with_tiny_parameters(tmp_path):
+    papermill = pytest.importorskip("papermill")
+    out = tmp_path / "07_out.ipynb"
+    papermill.execute_notebook(str(NOTEBOOKS / "07_experiment.ipynb"), str(out),
+                               parameters=dict(EPOCHS=1, SEEDS=[0], VARIANTS=["max", "avg"]),
+                               cwd=str(NOTEBOOKS), kernel_name="python3", progress_bar=False)
+    nb = json.loads(out.read_text())
+    text = "".join(o.get("text", "") if isinstance(o.get("text", ""), str)
+                   else "".join(o["text"])
+                   for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", []))
+    table = [line for line in text.splitlines() if line.startswith(("max ", "avg "))]
+    assert any(line.startswith("max ") for line in table)
+    assert any(line.startswith("avg ") for line in table)
+    assert "no_pool" not in text.split("RESULTS")[-1].split("END RESULTS")[0]
