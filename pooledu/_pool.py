@@ -8,12 +8,18 @@ whole-array operations, one per offset inside the window:
 * **max / min** are separable: reduce along H with ``k_h`` strided slices
   combined by ``np.maximum(..., out=)`` in place, then along W, and so on.
 * **sum / avg / lp** add the ``k_h * k_w`` offsets in row-major window order
-  (h, then w) in the input dtype, exactly the order TensorFlow's CPU kernel uses,
-  then avg divides by the number of *real* cells in each window.
+  (h, then w) in the input dtype, exactly the order TensorFlow's CPU kernel uses
+  (so averages match TF bit for bit), then avg divides by the number of *real*
+  cells in each window.
 
 Under ``padding="same"`` nothing is padded in memory: an offset that would read a
 padded cell simply skips that output (padded cells never win and never count).
 The geometry (how many windows, how much padding) comes from ``pooledu._geometry``.
+
+Three tricks only make it fast and change no bit of the result: the output is
+done in cache-sized blocks of rows; along the last axis the input is first split
+into its ``s`` "phases" (cells ``r, r+s, r+2s, ...``) so every offset reads a
+contiguous run; with few channels (RGB) the work goes channel by channel.
 
 Behaviour decisions (shared with ``pooledu.tf`` unless stated):
 
@@ -133,6 +139,19 @@ class _Axis:
                 result.append((slice(lo, hi), slice(first, first + (hi - lo - 1) * s + 1, s)))
         return result
 
+    def phase_taps(self, n):
+        """Like :meth:`taps`, for an axis split into ``s`` phases (cells ``r, r+s, ...``):
+        one ``(out_slice, phase r, in_slice)`` per offset, ``in_slice`` contiguous."""
+        k, s, before, out = self.k, self.s, self.before, self.out
+        result = []
+        for j in range(k):
+            r, m = (j - self.before) % s, (j - before) // s  # input (i + m)*s + r
+            n_r = len(range(r, n, s))
+            lo, hi = max(0, -m), min(out, n_r - m)
+            if hi > lo:
+                result.append((slice(lo, hi), r, slice(lo + m, hi + m)))
+        return result
+
     def block(self, r0, r1, n):
         """Input rows ``[lo, hi)`` that outputs ``[r0, r1)`` read, and their local geometry."""
         lo = max(0, r0 * self.s - self.before)
@@ -168,47 +187,105 @@ def _extreme_along(src, ax, g, ufunc, dest):
         ufunc(view, src[_at(ax, in_sl, src.ndim)], out=view)
 
 
+def _phases(arr, ax, s):
+    """Contiguous copies of ``arr[..., r::s, ...]`` (along axis ``ax``) for r in 0..s-1.
+
+    A window offset along the last spatial axis then reads one contiguous run of
+    a phase instead of every s-th cell: NumPy's fast (SIMD) loops instead of
+    strided ones. One pass over ``arr``; no copy at all when ``s == 1`` and ``arr``
+    is already contiguous.
+    """
+    return [np.ascontiguousarray(arr[_at(ax, slice(r, None, s), arr.ndim)])
+            for r in range(min(s, arr.shape[ax]))]
+
+
+def _planes(src):
+    """``src`` as (channel index, array) pieces: one plane per channel when there are
+    few channels (long runs along W instead of C-long pieces), else the whole block."""
+    if 1 < src.shape[-1] <= _FEW_CHANNELS:
+        return [(c, src[..., c]) for c in range(src.shape[-1])]
+    return [(None, src)]
+
+
+def _reduce_taps(planes_by_phase, combos, ufunc, acc):
+    """Combine window offsets into ``acc`` in the order given (row-major for sums).
+
+    ``combos`` holds ``(out_index, phase, in_index, covers_all)`` per offset.
+    """
+    if ufunc is not np.add:  # order is free for max / min: start from covering offsets
+        combos = sorted(combos, key=lambda c: not c[3])
+    first = combos[0]
+    if len(combos) >= 2 and first[3] and combos[1][3]:
+        # 0 + x0 + x1 == x0 + x1: the first two offsets go straight into acc
+        second = combos[1]
+        ufunc(planes_by_phase[first[1]][first[2]], planes_by_phase[second[1]][second[2]],
+              out=acc, dtype=acc.dtype, casting="unsafe")
+        rest = combos[2:]
+    elif first[3]:
+        np.copyto(acc, planes_by_phase[first[1]][first[2]], casting="unsafe")
+        rest = combos[1:]
+    else:  # sums only: with TF's padding split max / min always have a covering offset
+        acc[...] = 0
+        rest = combos
+    for out_idx, phase, in_idx, _ in rest:
+        view = acc[out_idx]
+        ufunc(view, planes_by_phase[phase][in_idx], out=view, dtype=acc.dtype, casting="unsafe")
+
+
+def _offset_combos(shape, geoms, last_only=False):
+    """``(out_index, phase, in_index, covers_all)`` of every window offset of a block
+    of ``shape`` (spatial axes 1..d), in row-major window order. The last spatial axis
+    reads phase planes (see :func:`_phases`); ``last_only`` pools that axis alone."""
+    d = len(geoms)
+    per_axis = [] if last_only else [g.taps(shape[ax]) for ax, g in enumerate(geoms[:-1], 1)]
+    per_axis.append(geoms[-1].phase_taps(shape[d]))
+    fixed = (slice(None),) * (d if last_only else 1)
+    result = []
+    for combo in itertools.product(*per_axis):
+        *others, (o_w, phase, i_w) = combo
+        out_idx = (*fixed, *(o for o, _ in others), o_w)
+        in_idx = (*fixed, *(i for _, i in others), i_w)
+        covers = all(o == slice(0, g.out) for (o, _), g in zip(others, geoms)) and \
+            o_w == slice(0, geoms[-1].out)
+        result.append((out_idx, phase, in_idx, covers))
+    return result
+
+
 def _extreme_block(src, geoms, ufunc, dest):
     """Max or min pooling of a ``(n, *spatial, C)`` block, one axis after the other."""
     d = len(geoms)
-    for ax, g in enumerate(geoms, start=1):
+    for ax, g in enumerate(geoms[:-1], start=1):   # rows: contiguous runs already
         shape = list(src.shape)
         shape[ax] = g.out
-        result = dest if ax == d else np.empty(shape, src.dtype)
-        if ax == d and src.shape[-1] <= _FEW_CHANNELS:
-            # Along the last spatial axis a window slice of (W, C) is a row of short
-            # C-long pieces; per channel it is one long strided run, ~3x faster.
-            for c in range(src.shape[-1]):
-                _extreme_along(src[..., c], ax, g, ufunc, result[..., c])
-        else:
-            _extreme_along(src, ax, g, ufunc, result)
+        result = np.empty(shape, src.dtype)
+        _extreme_along(src, ax, g, ufunc, result)
         src = result
+    for c, plane in _planes(src):                  # the last axis, through phase planes
+        phases = _phases(plane, d, geoms[-1].s)
+        combos = _offset_combos(plane.shape, [_Axis(1, 1, 0, n) for n in plane.shape[1:d]]
+                                + [geoms[-1]], last_only=True)
+        if c is None:
+            _reduce_taps(phases, combos, ufunc, dest)
+        else:
+            acc = np.empty(dest.shape[:-1], dest.dtype)
+            _reduce_taps(phases, combos, ufunc, acc)
+            dest[..., c] = acc
 
 
 def _sum_block(src, geoms, dest):
     """Sum of every window of a ``(n, *spatial, C)`` block, adding the offsets in
     row-major window order (h, then w) in ``dest``'s dtype, as TensorFlow's CPU
     kernel does (so averages match it bit for bit)."""
-    if src.shape[-1] <= _FEW_CHANNELS and src.shape[-1] > 1:
-        for c in range(src.shape[-1]):     # long strided runs instead of C-long pieces
-            _sum_block(src[..., c:c + 1], geoms, dest[..., c:c + 1])
-        return
-    per_axis = [g.taps(n) for n, g in zip(src.shape[1:-1], geoms)]
-    combos = [((slice(None), *(o for o, _ in c)), (slice(None), *(i for _, i in c)),
-               all(o == slice(0, g.out) for (o, _), g in zip(c, geoms)))
-              for c in itertools.product(*per_axis)]
-    if len(combos) >= 2 and combos[0][2] and combos[1][2]:
-        # 0 + x0 + x1 == x0 + x1: the first two offsets go straight into dest
-        np.add(src[combos[0][1]], src[combos[1][1]], out=dest, casting="unsafe")
-        combos = combos[2:]
-    elif combos[0][2]:
-        np.copyto(dest, src[combos[0][1]], casting="unsafe")
-        combos = combos[1:]
-    else:
-        dest[...] = 0
-    for out_idx, in_idx, _ in combos:
-        view = dest[out_idx]
-        np.add(view, src[in_idx], out=view, casting="unsafe")
+    d = len(geoms)
+    for c, plane in _planes(src):
+        phases = _phases(plane, d, geoms[-1].s)
+        combos = _offset_combos(plane.shape, geoms)
+        if c is None:
+            _reduce_taps(phases, combos, np.add, dest)
+        else:
+            acc = np.empty(dest.shape[:-1], dest.dtype)
+            _reduce_taps(phases, combos, np.add, acc)
+            dest[..., c] = acc
 
 
 def _tap_combos(a, geoms):
@@ -243,8 +320,8 @@ def _window_counts(spatial, ks, ss, padding):
 
 
 _FEW_CHANNELS = 8            # at most this many channels: work channel by channel
-_BLOCK_BYTES = 1 << 18       # output bytes per block: the accumulator stays in cache
-_PARALLEL_BYTES = 1 << 21    # below this much input, threads cost more than they save
+_BLOCK_BYTES = 1 << 20       # output bytes per block: the block stays in cache (best here)
+_PARALLEL_BYTES = 1 << 24    # below this much input, threads cost more than they save
 _executor = None
 
 
@@ -283,7 +360,7 @@ def _blocks(out_shape, itemsize):
 def _pool_canonical(a, mode, ks, ss, padding, p=2.0):
     """Pool a canonical ``(N, *spatial, C)`` array (arguments already checked).
 
-    The output is cut into blocks of (samples, output rows) of ~256 KB, so the
+    The output is cut into blocks of (samples, output rows) of ~1 MB, so the
     accumulator stays in cache across the window offsets; blocks are independent
     and run on a few threads (NumPy releases the GIL). Neither changes any bit
     of the result.

@@ -81,7 +81,16 @@ class InputInfo:
 
 def _axes_text(spatial_dims: int) -> str:
     s = ", ".join(_AXIS_NAMES[spatial_dims])
-    return f"({s}), ({s}, C) or (N, {s}, C)"
+    alone = f"({s},)" if spatial_dims == 1 else f"({s})"
+    return f"{alone}, ({s}, C) or (N, {s}, C)"
+
+
+def _sizes(value, ndim: int, name: str) -> tuple:
+    """``normalize_tuple`` that also refuses strings (``"2"`` is not a size)."""
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must be a positive integer or a tuple of {ndim} positive "
+                        f"integers; got {value!r} of type {type(value).__name__}")
+    return normalize_tuple(value, ndim, name)
 
 
 def describe_input(shape, dtype_kind: str, dtype_name: str, spatial_dims: int,
@@ -197,8 +206,8 @@ def check_pool_args(info: InputInfo, pool_size, strides, padding, name: str = "x
         returns an empty array there; pooledu refuses and says so.
     """
     d = info.spatial_dims
-    ks = normalize_tuple(pool_size, d, "pool_size")
-    ss = ks if strides is None else normalize_tuple(strides, d, "strides")
+    ks = _sizes(pool_size, d, "pool_size")
+    ss = ks if strides is None else _sizes(strides, d, "strides")
     padding = normalize_padding(padding)
     spatial = info.spatial
     if padding == "valid":
@@ -254,7 +263,7 @@ def check_output_size(output_size, spatial_dims: int, name: str = "output_size")
     >>> check_output_size(7, 2)
     (7, 7)
     """
-    return normalize_tuple(output_size, spatial_dims, name)
+    return _sizes(output_size, spatial_dims, name)
 
 
 def check_pooling_ratio(pooling_ratio, spatial_dims: int = 2, name: str = "pooling_ratio"):

@@ -16,8 +16,14 @@ import importlib.util
 import sys
 from dataclasses import dataclass
 
-__all__ = ["Requirement", "REQUIREMENTS", "PackageStatus", "find_package",
-           "environment_status", "check_environment"]
+__all__ = [
+    "REQUIREMENTS",
+    "PackageStatus",
+    "Requirement",
+    "check_environment",
+    "environment_status",
+    "find_package",
+]
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The head-to-head experiment of notebook 07: one small CNN, seven ways to downsample.
 
-Every variant is the same network, ``conv(16) -> DOWN -> conv(32) -> DOWN -> head``,
+Every variant is the same network, ``conv(8) -> DOWN -> conv(16) -> DOWN -> head``,
 with 3x3 "same" convolutions and ReLU, where ``DOWN`` is:
 
 =================  ==========================================================
@@ -39,9 +39,12 @@ from typing import Sequence
 
 import numpy as np
 
+from .widgets import _Explorer
+
 __all__ = ["VARIANTS", "build_model", "count_flops", "load_data", "shifted_copies",
            "train_and_evaluate",
-           "run_experiment", "summarize", "epochs_to_reach", "fit_gem_exponent"]
+           "run_experiment", "summarize", "epochs_to_reach", "fit_gem_exponent",
+           "plot_results", "format_summary", "ResultsExplorer"]
 
 VARIANTS = ("max", "avg", "stochastic", "blur", "strided_conv", "no_pool", "gap_head")
 
@@ -79,7 +82,7 @@ def _downsample(variant: str, index: int, seed=None) -> list:
 
 
 def build_model(variant: str, input_shape=(24, 24, 1), n_classes: int = 10,
-                filters: Sequence[int] = (16, 32), kernel_size: int = 3, seed=None):
+                filters: Sequence[int] = (8, 16), kernel_size: int = 3, seed=None):
     """Build (not compile) the small CNN with the downsampling ``variant``.
 
     Parameters
@@ -89,7 +92,7 @@ def build_model(variant: str, input_shape=(24, 24, 1), n_classes: int = 10,
     input_shape : tuple, default (24, 24, 1)
         ``(H, W, C)`` of one image.
     n_classes : int, default 10
-    filters : sequence of int, default (16, 32)
+    filters : sequence of int, default (8, 16)
         Filters of each 3x3 convolution; one downsampling step follows each.
     kernel_size : int, default 3
     seed : int or None
@@ -214,7 +217,8 @@ def shifted_copies(images, shift: int, axis: int = 1):
 
 def train_and_evaluate(variant: str, data: dict, seed: int = 0, epochs: int = 5,
                        batch_size: int = 64, learning_rate: float = 3e-3,
-                       curve_shifts: Sequence[int] = range(5)) -> dict:
+                       curve_shifts: Sequence[int] = range(5),
+                       filters: Sequence[int] = (8, 16)) -> dict:
     """Train one variant with one seed; return one tidy row of results.
 
     Seeds Keras (Python, NumPy and TensorFlow generators) with ``seed`` and
@@ -231,25 +235,40 @@ def train_and_evaluate(variant: str, data: dict, seed: int = 0, epochs: int = 5,
     import tensorflow as tf
     keras.utils.set_random_seed(int(seed))
     tf.config.experimental.enable_op_determinism()
-    model = build_model(variant, input_shape=data["x_train"].shape[1:], seed=int(seed))
+    model = build_model(variant, input_shape=data["x_train"].shape[1:], filters=filters,
+                        seed=int(seed))
+    steps = -(-len(data["x_train"]) // batch_size)
+    # one compiled call per epoch: far less Python overhead for a model this small
     model.compile(optimizer=keras.optimizers.Adam(learning_rate),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    start = time.perf_counter()
-    history = model.fit(data["x_train"], data["y_train"], batch_size=batch_size,
-                        epochs=int(epochs), validation_data=(data["x_test"], data["y_test"]),
-                        shuffle=True, verbose=0)
-    seconds = time.perf_counter() - start
+                  loss="sparse_categorical_crossentropy", steps_per_execution=steps,
+                  jit_compile=False)
 
     def accuracy(x, y):
         # a direct call, not model.predict: no tf.function retracing per model
         pred = np.argmax(np.asarray(model(x, training=False)), axis=1)
         return float(np.mean(pred == y))
 
+    curve = []
+    track = keras.callbacks.LambdaCallback(
+        on_epoch_end=lambda epoch, logs: curve.append(accuracy(data["x_test"], data["y_test"])))
+    # Keras warns (on stderr) when many models are traced in a row, as here by design;
+    # silence TensorFlow's Python logger for the duration of the fit only.
+    logger = tf.get_logger()
+    level = logger.level
+    logger.setLevel("ERROR")
+    try:
+        start = time.perf_counter()
+        model.fit(data["x_train"], data["y_train"], batch_size=batch_size, epochs=int(epochs),
+                  shuffle=True, verbose=0, callbacks=[track])
+        seconds = time.perf_counter() - start
+    finally:
+        logger.setLevel(level)
+
     return {"variant": variant, "seed": int(seed), "params": int(model.count_params()),
             "macs": count_flops(model), "train_seconds": seconds,
             "test_accuracy": accuracy(data["x_test"], data["y_test"]),
             "shifted_accuracy": accuracy(data["x_shifted"], data["y_test"]),
-            "curve": [float(a) for a in history.history["val_accuracy"]],
+            "curve": curve,
             "shift_curve": [accuracy(shifted_copies(data["x_test"], d), data["y_test"])
                             for d in curve_shifts]}
 
@@ -266,7 +285,8 @@ def run_experiment(variants: Sequence[str] = VARIANTS, seeds: Sequence[int] = (0
     data : dict, optional
         From :func:`load_data` (default: ``load_data()``).
     **train_kwargs
-        Passed to :func:`train_and_evaluate` (``batch_size``, ``learning_rate``).
+        Passed to :func:`train_and_evaluate` (``batch_size``, ``learning_rate``,
+        ``filters``, ``curve_shifts``).
 
     Returns
     -------
@@ -362,3 +382,109 @@ def fit_gem_exponent(target: str = "max", p: float = 3.0, steps: int = 150,
         optimizer.apply_gradients(zip(grads, [layer.p]))
         history.append(float(layer.p.numpy()))
     return history
+
+
+def plot_results(summary: Sequence[dict], figsize=(8.0, 3.0)):
+    """Two panels: test and shifted accuracy per variant (mean, with the min-max range
+    over seeds as error bars), and accuracy against the size of the shift.
+
+    Returns the matplotlib Figure (assign it: ``_ = plot_results(summary)``).
+    """
+    import matplotlib.pyplot as plt
+
+    from .viz import LINE_COLORS, _LINESTYLES, _MARKERS, style_context
+
+    with style_context():
+        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=figsize,
+                                       gridspec_kw={"width_ratios": [1.2, 1]})
+        names = [s["variant"] for s in summary]
+        x = np.arange(len(names))
+        for offset, key, label, color in ((-0.2, "test", "centred test", LINE_COLORS[0]),
+                                          (0.2, "shifted", "shifted (up to 2 px)",
+                                           LINE_COLORS[1])):
+            mean = np.array([s[f"{key}_accuracy"] for s in summary])
+            lo = mean - np.array([s[f"{key}_min"] for s in summary])
+            hi = np.array([s[f"{key}_max"] for s in summary]) - mean
+            ax1.bar(x + offset, mean, width=0.4, color=color, label=label,
+                    yerr=[lo, hi], capsize=2)
+        ax1.set_xticks(x, names, rotation=35, ha="right")
+        ax1.set_ylabel("accuracy")
+        ax1.set_ylim(0, 1)
+        ax1.legend(loc="lower left")
+        for i, s in enumerate(summary):
+            shifts = np.arange(len(s["shift_curve"]))
+            ax2.plot(shifts, s["shift_curve"], label=s["variant"],
+                     color=LINE_COLORS[i % len(LINE_COLORS)], marker=_MARKERS[i % len(_MARKERS)],
+                     linestyle=_LINESTYLES[i % len(_LINESTYLES)])
+        ax2.set_xlabel("digit moved right by (pixels)")
+        ax2.set_ylabel("test accuracy")
+        ax2.set_ylim(0, 1)
+        ax2.legend(fontsize=7, ncol=2)
+        fig.tight_layout()
+    return fig
+
+
+class ResultsExplorer(_Explorer):
+    """An explorer over the experiment's results: pick a shift, see every variant's accuracy.
+
+    Parameters
+    ----------
+    summary : list of dict
+        From :func:`summarize` (uses ``variant`` and ``shift_curve``).
+
+    Controls / ``update()`` parameters: ``shift`` (pixels the test digits move
+    right, 0 .. len(shift_curve) - 1). ``state["accuracy"]`` maps each variant to
+    its mean test accuracy at that shift; ``last_output`` is the same dict.
+    """
+
+    figsize = (6.0, 2.6)
+
+    def __init__(self, summary: Sequence[dict]):
+        import ipywidgets as W
+
+        super().__init__()
+        self.summary = list(summary)
+        if not self.summary:
+            raise ValueError("summary is empty: run the experiment first")
+        n = len(self.summary[0]["shift_curve"])
+        self._add("shift", W.IntSlider(value=0, min=0, max=n - 1, description="shift"))
+        self._ax = self.figure.add_axes([0.1, 0.3, 0.87, 0.6])
+        self._refresh(from_update=True)
+
+    def _draw(self, shift):
+        from .viz import LINE_COLORS
+
+        acc = {s["variant"]: float(s["shift_curve"][shift]) for s in self.summary}
+        ax = self._ax
+        ax.cla()
+        ax.bar(range(len(acc)), list(acc.values()), color=LINE_COLORS[0])
+        ax.set_xticks(range(len(acc)), list(acc), rotation=30, ha="right")
+        ax.set_ylim(0, 1)
+        ax.set_ylabel("accuracy")
+        ax.set_title(f"test digits moved {shift} pixel(s) right")
+        best = max(acc, key=acc.get)
+        self.text.value = (f"Shift {shift}: best <b>{best}</b> ({acc[best]:.3f}); "
+                           + ", ".join(f"{k} {v:.3f}" for k, v in acc.items()))
+        self.last_output = acc
+        return {"shift": shift, "accuracy": acc}
+
+
+def format_summary(summary: Sequence[dict], timings: bool = False) -> str:
+    """The summary as a fixed-width text table (accuracies to 3 decimals).
+
+    Columns: variant, parameters, multiply-adds, mean test accuracy and its
+    range over seeds, mean shifted accuracy and its range; with ``timings=True``
+    only the variant and the mean training time (which varies from run to run,
+    so notebooks print it separately from the compared numbers).
+    """
+    from .measure import format_table
+
+    if timings:
+        return format_table([{"variant": s["variant"], "train_seconds": s["train_seconds"]}
+                             for s in summary], formats={"train_seconds": ".1f"})
+    rows = [{"variant": s["variant"], "params": s["params"], "macs": s["macs"],
+             "test": s["test_accuracy"], "test_range": f"{s['test_min']:.3f}-{s['test_max']:.3f}",
+             "shifted": s["shifted_accuracy"],
+             "shifted_range": f"{s['shifted_min']:.3f}-{s['shifted_max']:.3f}"}
+            for s in summary]
+    return format_table(rows)

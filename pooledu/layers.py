@@ -37,6 +37,7 @@ import keras
 import tensorflow as tf
 
 from . import _tf_functions as F
+from . import _tf_pool
 from ._functions import _check_levels, _check_positive_real
 from ._geometry import normalize_padding, normalize_tuple, output_size
 from ._validation import check_bool, check_mode, check_p, check_pooling_ratio, check_seed
@@ -63,19 +64,17 @@ _register = keras.saving.register_keras_serializable(package="pooledu")
 
 
 def _min_pool2d(x, pool_size, strides, padding):
-    """Min pooling from TF's max pooling, without the two traps of ``-max_pool(-x)``.
+    """Min pooling by ``pooledu.tf``'s kernel, which avoids both traps of ``-max_pool(-x)``.
 
-    * Floats: ``-max_pool(-x)`` is exact, and a padded cell ("same") is never
-      chosen (max pooling never picks padding).
-    * Integers: ``-x`` overflows (``-(-128)`` is ``-128`` in int8).  Bitwise NOT
+    * Floats: ``-max_pool(-x)`` is exact, and a padded cell ("same") never wins.
+    * Integers: ``-x`` overflows (``-(-128)`` is ``-128`` in int8); bitwise NOT
       (``~x = -x - 1``) also reverses the order but maps the integer range onto
-      itself, so ``min(x) = ~max(~x)`` is exact for every signed and unsigned type.
+      itself, so ``min(x) = ~max(~x)`` is exact for every integer type.
+
+    (The public ``pooledu.tf.min_pool2d`` needs fully known shapes; a Keras
+    layer sees an unknown batch size, so the layer calls the kernel directly.)
     """
-    x = tf.convert_to_tensor(x)
-    if x.dtype.is_integer:
-        return tf.bitwise.invert(
-            tf.nn.max_pool2d(tf.bitwise.invert(x), pool_size, strides, padding.upper()))
-    return -tf.nn.max_pool2d(-x, pool_size, strides, padding.upper())
+    return _tf_pool._pool(tf.convert_to_tensor(x), "min", pool_size, strides, padding)
 
 
 class _WindowPooling2D(keras.layers.Layer):

@@ -22,13 +22,19 @@ model's layers when one is given.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 import numpy as np
 
-__all__ = ["Layer", "receptive_field", "receptive_field_table", "format_table",
-           "from_keras", "gradient_extent"]
+__all__ = [
+    "Layer",
+    "format_table",
+    "from_keras",
+    "gradient_extent",
+    "receptive_field",
+    "receptive_field_table",
+]
 
 
 @dataclass(frozen=True)

@@ -126,13 +126,12 @@ def _padding_text(n, k, s, padding):
 
 
 def _axis_lines(shape, k, s, padding):
-    """Formula lines for rows and columns (one line when both axes agree)."""
+    """Formula lines (plain text) for rows and columns; one line when both axes agree."""
     h, w = shape
     if h == w:
-        return [f"{output_size_formula(h, k, s, padding)} &nbsp; ({_padding_text(h, k, s, padding)})"]
-    return [f"rows: {output_size_formula(h, k, s, padding)} &nbsp; ({_padding_text(h, k, s, padding)})",
-            (f"columns: {output_size_formula(w, k, s, padding)} &nbsp; "
-            f"({_padding_text(w, k, s, padding)})")]
+        return [f"{output_size_formula(h, k, s, padding)}  ({_padding_text(h, k, s, padding)})"]
+    return [f"rows: {output_size_formula(h, k, s, padding)}  ({_padding_text(h, k, s, padding)})",
+            f"columns: {output_size_formula(w, k, s, padding)}  ({_padding_text(w, k, s, padding)})"]
 
 
 def _shape_text(shape):
@@ -367,9 +366,10 @@ def _kmax(shape):
     return int(min(max(shape[:2]) + 2, 8))
 
 
-def _strides_none(params):
+def _strides_none(params, controls):
+    """``strides=None`` in update() means "equal to the pool size" (Keras' default)."""
     if "strides" in params and params["strides"] is None:
-        params["strides"] = params.get("pool_size", None)
+        params["strides"] = params.get("pool_size", controls["pool_size"].value)
     return params
 
 
@@ -397,8 +397,8 @@ class PoolingExplorer(_Explorer):
     --------
     >>> explorer = PoolingExplorer()
     >>> explorer.update(pool_size=2, strides=2)
-    >>> explorer.state["formula"][0].split("&")[0].strip()
-    'out = floor((4 - 2) / 2) + 1 = 2'
+    >>> explorer.state["formula"]
+    ['out = floor((4 - 2) / 2) + 1 = 2  (no padding)']
     >>> explorer.last_output
     array([[ 6.,  8.],
            [14., 16.]], dtype=float32)
@@ -424,7 +424,7 @@ class PoolingExplorer(_Explorer):
         return "gray" if max(self.x.shape[:2]) > ANNOTATE_MAX else "cividis"
 
     def _prepare(self, params):
-        return _strides_none(params)
+        return _strides_none(params, self.controls)
 
     def _draw(self, mode, pool_size, strides, padding):
         x, (h, w) = self.x, self.x.shape[:2]
@@ -459,7 +459,9 @@ class PoolingExplorer(_Explorer):
             notes.append(f"The stride ({strides}) is larger than the window ({pool_size}): "
                          f"some input cells are never looked at.")
         self.text.value = (f"<b>output shape</b> {_shape_text(x.shape)} &rarr; "
-                           f"<b>{_shape_text(out.shape)}</b><br>" + "<br>".join(formula))
+                           f"<b>{_shape_text(out.shape)}</b><br>"
+                           + "<br>".join(html.escape(line).replace("  ", " &nbsp; ")
+                                         for line in formula))
         self.last_output = out
         return {"output": out, "output_shape": out.shape, "formula": formula,
                 "message": " ".join(notes)}
@@ -573,7 +575,7 @@ class WindowStepper(_Explorer):
             step.value = change["new"]
 
     def _prepare(self, params):
-        return _strides_none(params)
+        return _strides_none(params, self.controls)
 
     def _layout(self):
         geometry = [self.controls[k] for k in ("mode", "pool_size", "strides", "padding")]
@@ -872,25 +874,13 @@ def _zoo_entries():
             "max over 1x1, 2x2 and 4x4 grids of bins, concatenated (21 values per channel)"),
     }
     if hasattr(ref, "fractional_pool2d"):
-        entries["fractional_pool2d (max)"] = (
-            lambda x, k: _fractional(x, k), "pseudo-random windows of k or k+1 cells, ratio ~k")
+        for mode in ("max", "avg"):
+            entries[f"fractional_pool2d ({mode}, ratio k-0.5)"] = (
+                lambda x, k, mode=mode: ref.fractional_pool2d(
+                    x, max(1.0, k - 0.5), mode, pseudo_random=True, seed=0)[0],
+                ("ratio r = k - 0.5 (1.5 for k=2): pseudo-random windows of floor(r) or "
+                "floor(r) + 1 cells, seed 0"))
     return entries
-
-
-def _fractional(x, k):
-    import inspect
-
-    fn = ref.fractional_pool2d
-    names = inspect.signature(fn).parameters
-    kwargs = {}
-    if "pooling_ratio" in names:
-        kwargs["pooling_ratio"] = float(k) + 0.41 if k > 1 else 1.41
-    elif "ratio" in names:
-        kwargs["ratio"] = float(k) + 0.41 if k > 1 else 1.41
-    if "seed" in names:
-        kwargs["seed"] = 1
-    result = fn(x, **kwargs)
-    return result[0] if isinstance(result, tuple) else result
 
 
 class PoolingZoo(_Explorer):
@@ -1022,7 +1012,7 @@ class GradientExplorer(_Explorer):
         self._refresh(from_update=True)
 
     def _prepare(self, params):
-        return _strides_none(params)
+        return _strides_none(params, self.controls)
 
     def _clamp(self, name, n):
         control = self.controls[name]

@@ -80,7 +80,7 @@ def _build(out_dir: str) -> BuiltSite:
     start = time.monotonic()
     proc = subprocess.run(
         [sys.executable, str(BUILD_SCRIPT), "--book", str(BOOK), "--output", out_dir, "--quiet"],
-        capture_output=True, text=True, cwd=ROOT,
+        check=False, capture_output=True, text=True, cwd=ROOT,
         env=dict(os.environ, PYTHONWARNINGS="ignore::DeprecationWarning"),
     )
     return BuiltSite(Path(out_dir) / "_build" / "html", proc.returncode,

@@ -10,9 +10,9 @@ import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
-
 from _booksite import BOOK, built_site, load_build_module, toc_pages
 
 build_book = load_build_module()
@@ -29,7 +29,7 @@ def site(tmp_path_factory):
 class _Refs(HTMLParser):
     """Collects (tag, attribute, value) of everything a browser would load."""
 
-    LOADS = {("script", "src"), ("img", "src"), ("iframe", "src"), ("source", "src"),
+    LOADS: ClassVar[set[tuple[str, str]]] = {("script", "src"), ("img", "src"), ("iframe", "src"), ("source", "src"),
              ("audio", "src"), ("video", "src"), ("embed", "src"), ("object", "data"),
              ("link", "href")}
 
@@ -86,6 +86,24 @@ def test_build_refuses_a_notebook_missing_from_the_toc(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "01_what_is_pooling.ipynb is not in _toc.yml" in err
     assert "'notebooks/gone', which does not exist" in err
+
+
+def test_build_fails_on_a_warning(site, tmp_path, capfd):
+    """A page with a broken reference: Sphinx warns, so the build must fail."""
+    book = tmp_path / "book"
+    (book / "notebooks").mkdir(parents=True)
+    for shared in ("_config.yml", "_ext", "favicon.svg", "_offline"):
+        (book / shared).symlink_to(BOOK / shared)  # _offline: no second fetch
+    (book / "notebooks" / "00_only.ipynb").write_text(json.dumps({
+        "cells": [{"cell_type": "markdown", "id": "a", "metadata": {}, "source": "# Only"}],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    (book / "intro.md").write_text("# Intro\n\nSee {ref}`a-label-that-does-not-exist`.\n")
+    (book / "_toc.yml").write_text(
+        "format: jb-book\nroot: intro\nchapters:\n  - file: notebooks/00_only\n")
+    status = build_book.main(["--book", str(book), "--output", str(tmp_path / "out"), "--quiet"])
+    out, err = capfd.readouterr()
+    assert status == 1
+    assert "a-label-that-does-not-exist" in out + err
 
 
 def test_every_toc_page_is_built(site):
@@ -174,17 +192,24 @@ def test_corrections_page_links_each_correction_to_its_notebook(site):
         assert true_value in html
 
 
+SOLUTION_DROPDOWN = re.compile(r"^[`:]{3,}\{dropdown\}\s*Solution", re.MULTILINE)
+
+
 def test_exercise_solutions_are_collapsed(site):
-    """Cells tagged as hidden/solution render folded (a <details> or a toggle)."""
-    fold_tags = {"hide-cell", "hide-input", "hide-output", "remove-input"}
+    """Each worked solution (a ``{dropdown}`` titled "Solution...") is a closed <details>."""
     checked = 0
     for notebook in NOTEBOOK_FILES:
         nb = json.loads(notebook.read_text(encoding="utf-8"))
-        tagged = [c for c in nb["cells"] if fold_tags & set(c.get("metadata", {}).get("tags", []))]
-        if not tagged:
+        wanted = sum(len(SOLUTION_DROPDOWN.findall("".join(c["source"])))
+                     for c in nb["cells"] if c["cell_type"] == "markdown")
+        if not wanted:
             continue
         html = (site.html / "notebooks" / f"{notebook.stem}.html").read_text(encoding="utf-8")
-        assert "<details" in html or "toggle" in html, notebook.name
+        details = re.findall(r"<details([^>]*)>\s*<summary[^>]*>(.*?)</summary>", html, re.S)
+        solutions = [(attrs, summary) for attrs, summary in details if "Solution" in summary]
+        assert len(solutions) >= wanted, f"{notebook.name}: {len(solutions)} of {wanted} folded"
+        assert not [a for a, _ in solutions if re.search(r"\bopen\b", a)], \
+            f"{notebook.name}: a solution is open on load"
         checked += 1
     if not checked:
-        pytest.skip("no notebook has folded (hide-*) cells yet")
+        pytest.skip("no notebook has a solution dropdown yet")

@@ -135,7 +135,7 @@ def test_shifted_digits_places_each_digit_at_its_offset():
 
 
 def test_shifted_digits_no_shift_is_centred_and_default_uses_all_room():
-    images, _, offsets = data.shifted_digits(canvas=24, scale=2, max_shift=0)
+    _images, _, offsets = data.shifted_digits(canvas=24, scale=2, max_shift=0)
     assert not offsets.any()
     assert data.shifted_digits(canvas=20, scale=2)[2].max() <= 2
 
@@ -229,7 +229,7 @@ def test_integer_shift_moves_the_pattern(make):
 def test_square_pair_shift_and_cut_off_at_border():
     img = data.square(8, side=2, shift=(1, -1))
     assert img.sum() == 4 and img[4, 2] == 1 and img[4, 3] == 1 and img[3, 3] == 0
-    assert data.square(8, side=2, shift=(0, 7)).sum() == 2, "half the square leaves the image"
+    assert data.square(8, side=2, shift=(0, 4)).sum() == 2, "half the square leaves the image"
     assert data.square(8, side=2, shift=(0, 100)).sum() == 0
 
 
@@ -253,5 +253,6 @@ def test_importing_data_changes_no_global_state():
             "assert (np.random.get_state()[1] == s).all(); "
             "assert dict(mpl.rcParams) == rc; import sys; "
             "assert 'tensorflow' not in sys.modules; print('ok')")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=False)
     assert out.stdout.strip() == "ok", out.stderr

@@ -93,8 +93,9 @@ NPM_ASSETS: dict[str, dict] = {
 # file:// as well as http://.
 WIDGETS_SETUP_JS = """\
 /* pooledu: point the ipywidgets embedder at its fonts, served by this site.
-   The embedder's bundles take their base URL from the require.js module name
-   "@jupyter-widgets/html-manager/dist/...", so map that name to our copy. */
+   Each bundle inside the embedder takes its base URL from its require.js
+   module name ("@jupyter-widgets/controls", ".../html-manager/dist/libembed-amd"),
+   so map both name prefixes onto our copy: the fonts sit beside embed-amd.js. */
 (function () {
   var me = document.currentScript;
   if (!me || !me.src) { return; }
@@ -102,7 +103,10 @@ WIDGETS_SETUP_JS = """\
   window.__jupyter_widgets_assets_path__ = here + "html-manager/";
   if (window.requirejs) {
     window.requirejs.config({
-      paths: { "@jupyter-widgets/html-manager/dist": here + "html-manager" }
+      paths: {
+        "@jupyter-widgets": here + "html-manager",
+        "@jupyter-widgets/html-manager/dist": here + "html-manager"
+      }
     });
   }
   /* The widgets typeset LaTeX in their labels with MathJax 2's API
@@ -232,7 +236,7 @@ def fetch_assets(offline: Path, npm: str = "npm") -> None:
                    npm_config_fund="false", npm_config_audit="false")
         cmd = [npm, "pack", "--json", "--pack-destination", str(tmp_path), *NPM_ASSETS]
         log("fetching " + ", ".join(NPM_ASSETS) + " with npm pack")
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp)
+        proc = subprocess.run(cmd, check=False, capture_output=True, text=True, env=env, cwd=tmp)
         if proc.returncode != 0:
             raise RuntimeError(f"`{' '.join(cmd)}` failed:\n{proc.stderr.strip()}")
         packed = json.loads(proc.stdout)
@@ -281,12 +285,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--refetch", action="store_true",
                         help="fetch the offline assets again even if present")
     parser.add_argument("--fetch-only", action="store_true",
-                        help="only check the TOC and fetch the offline assets")
+                        help="only fetch the offline assets (no TOC check, no build)")
     parser.add_argument("--quiet", action="store_true", help="less output from jupyter-book")
     args = parser.parse_args(argv)
     book = args.book.resolve()
 
-    problems = check_toc(book)
+    problems = [] if args.fetch_only else check_toc(book)
     if problems:
         for problem in problems:
             print(f"build_book: error: {problem}", file=sys.stderr)

@@ -1,0 +1,384 @@
+"""pooledu.widgets: every explorer driven without a browser.
+
+Each explorer is swept through every value of every control, both with
+``update(...)`` and by setting the control's ``.value`` (as a slider move
+does), must explain impossible settings in words, keep one figure (no pyplot
+figures, flat memory) and leave a PNG in its Output widget's saved state.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import gc
+
+import ipywidgets as W
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from ipywidgets.embed import embed_data
+
+from pooledu import data, widgets
+from pooledu import reference as ref
+
+EXPLORERS = {
+    "PoolingExplorer": lambda: widgets.PoolingExplorer(),
+    "WindowStepper": lambda: widgets.WindowStepper(),
+    "ShiftExplorer": lambda: widgets.ShiftExplorer(max_shift=4),
+    "PoolingZoo": lambda: widgets.PoolingZoo(data.photo(32)),
+    "GradientExplorer": lambda: widgets.GradientExplorer(),
+}
+
+
+def control_values(control):
+    """Every value a control can take."""
+    if isinstance(control, (W.Dropdown, W.ToggleButtons)):
+        return [opt[1] if isinstance(opt, tuple) else opt for opt in control.options]
+    if isinstance(control, W.Checkbox):
+        return [True, False]
+    if isinstance(control, W.IntSlider):
+        return list(range(control.min, control.max + 1))
+    raise AssertionError(f"unexpected control {control!r}")
+
+
+def has_png(explorer):
+    outputs = explorer.output.outputs
+    return len(outputs) == 1 and "image/png" in outputs[0]["data"]
+
+
+# --------------------------------------------------------------------------- all explorers
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_sweep_every_control_with_update(name):
+    explorer = EXPLORERS[name]()
+    assert explorer.state["ok"] and has_png(explorer)
+    for control_name, control in explorer.controls.items():
+        for value in control_values(control):
+            explorer.update(**{control_name: value})
+            assert explorer.controls[control_name].value == value or not explorer.state["ok"] \
+                or control_name in ("step", "row", "col")
+            if explorer.state["ok"]:
+                assert has_png(explorer), (control_name, value)
+                assert explorer.last_output is not None
+            else:
+                assert explorer.state["message"] and explorer.output.outputs == ()
+        explorer.update(**{control_name: control_values(control)[0]})
+
+
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_moving_a_control_fires_the_observer(name):
+    explorer = EXPLORERS[name]()
+    for control_name, control in explorer.controls.items():
+        values = control_values(control)
+        if len(values) < 2:
+            continue
+        before = len(explorer.timings)
+        control.value = values[1] if control.value != values[1] else values[0]
+        assert len(explorer.timings) == before + 1, f"{control_name} did not redraw"
+        assert explorer.state["params"][control_name] == control.value
+
+
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_widget_display_and_saved_state(name):
+    explorer = EXPLORERS[name]()
+    assert isinstance(explorer.widget, W.Box)
+    bundle = explorer._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    state = embed_data(views=[explorer.widget])["manager_state"]["state"]
+    outputs = [m["state"]["outputs"] for m in state.values()
+               if m["model_name"] == "OutputModel"]
+    assert outputs and outputs[0][0]["data"]["image/png"], "a static page can show the figure"
+
+
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_update_rejects_unknown_names_and_values(name):
+    explorer = EXPLORERS[name]()
+    with pytest.raises(TypeError, match="unknown parameter"):
+        explorer.update(colour="red")
+    dropdown = next(n for n, c in explorer.controls.items() if isinstance(c, W.Dropdown))
+    with pytest.raises(ValueError, match=dropdown):
+        explorer.update(**{dropdown: "no such option"})
+
+
+@pytest.mark.parametrize("name", ["PoolingExplorer", "WindowStepper", "GradientExplorer"])
+def test_impossible_window_is_explained_not_raised(name):
+    explorer = EXPLORERS[name]()
+    explorer.update(pool_size=5, padding="valid")
+    assert not explorer.state["ok"]
+    expected = ("A 5x5 window does not fit in a 4x4 input with padding 'valid'. "
+                "Choose a pool size of at most 4, or padding 'same'.")
+    assert explorer.state["message"] == expected
+    assert expected.replace("'", "&#x27;") in explorer.message.value
+    assert explorer.last_output is None and explorer.output.outputs == ()
+    explorer.update(padding="same")       # the same window now fits
+    assert explorer.state["ok"] and has_png(explorer) and explorer.message.value == ""
+
+
+def test_impossible_window_from_a_slider_move_is_explained():
+    explorer = widgets.PoolingExplorer()
+    explorer.controls["pool_size"].value = 6
+    assert "does not fit" in explorer.state["message"]
+    assert "Traceback" not in explorer.message.value
+
+
+@pytest.mark.parametrize("make", [
+    lambda: widgets.ShiftExplorer(np.ones((3, 3)), pool_size=2),
+    lambda: widgets.PoolingZoo(np.ones((3, 3))),
+])
+def test_impossible_in_other_explorers(make):
+    explorer = make()
+    explorer.update(pool_size=4)
+    assert not explorer.state["ok"] and "does not fit in a 3x3 input" in explorer.state["message"]
+
+
+def _rss_bytes():
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * 4096
+    except OSError:            # not Linux: the other checks still run
+        return 0
+
+
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_no_figure_or_memory_leak_over_200_updates(name):
+    explorer = EXPLORERS[name]()
+    # two settings to alternate between, so every update really redraws
+    sweeps = {
+        "PoolingExplorer": [{"pool_size": 2, "mode": "max"}, {"pool_size": 3, "mode": "avg"}],
+        "WindowStepper": [{"step": 0}, {"step": 3}],
+        "ShiftExplorer": [{"shift": 0}, {"shift": 3}],
+        "PoolingZoo": [{"left": "max_pool2d"}, {"left": "soft_pool2d"}],
+        "GradientExplorer": [{"row": 0, "col": 0}, {"row": 1, "col": 1}],
+    }[name]
+    figures = plt.get_fignums()
+    for params in sweeps * 5:            # warm up caches, fonts, ...
+        explorer.update(**params)
+    gc.collect()
+    objects, artists, rss = len(gc.get_objects()), len(explorer.figure.findobj()), _rss_bytes()
+    for params in sweeps * 100:
+        explorer.update(**params)
+    gc.collect()
+    assert plt.get_fignums() == figures, "no pyplot figure is created"
+    assert len(explorer.figure.findobj()) == artists, "artists are reused, not piled up"
+    assert len(gc.get_objects()) - objects < 2_000
+    assert _rss_bytes() - rss < 30_000_000, "memory stays roughly flat"
+    assert len(explorer.output.outputs) == 1
+
+
+# --------------------------------------------------------------------------- PoolingExplorer
+def test_pooling_explorer_numbers_and_formula():
+    explorer = widgets.PoolingExplorer()
+    explorer.update(mode="max", pool_size=2, strides=2, padding="valid")
+    np.testing.assert_array_equal(explorer.last_output, [[6, 8], [14, 16]])
+    assert explorer.state["formula"][0].startswith("out = floor((4 - 2) / 2) + 1 = 2")
+    assert "2 x 2" in explorer.text.value
+    explorer.update(mode="avg", pool_size=3, strides=2, padding="same")
+    assert explorer.state["output_shape"] == (2, 2)
+    assert explorer.state["formula"][0].startswith("out = ceil(4 / 2) = 2")
+    assert "0 before, 1 after" in explorer.state["formula"][0]
+    np.testing.assert_allclose(explorer.last_output,
+                               ref.pool2d(data.article_matrix(), "avg", 3, 2, "same"))
+    explorer.update(strides=None)         # None means "equal to pool_size"
+    assert explorer.controls["strides"].value == 3
+
+
+def test_pooling_explorer_note_for_stride_larger_than_window():
+    explorer = widgets.PoolingExplorer(pool_size=1, strides=3)
+    assert explorer.state["ok"] and "never looked at" in explorer.state["message"]
+
+
+def test_pooling_explorer_rectangular_rgb_input():
+    img = data.photo((40, 30), grey=False)
+    explorer = widgets.PoolingExplorer(img, mode="avg", pool_size=4)
+    assert explorer.last_output.shape == (10, 7, 3)
+    assert explorer.state["formula"][0].startswith("rows: out = floor((40 - 4) / 4) + 1 = 10")
+    assert explorer.state["formula"][1].startswith("columns: out = floor((30 - 4) / 4) + 1 = 7")
+    with pytest.raises(ValueError, match="shape"):
+        widgets.PoolingExplorer(np.zeros((2, 3, 4, 5)))
+
+
+def test_update_beyond_the_slider_range_extends_it():
+    explorer = widgets.PoolingExplorer(data.photo(32))
+    explorer.update(pool_size=12, strides=12)
+    assert explorer.state["ok"] and explorer.last_output.shape == (2, 2)
+    assert explorer.controls["pool_size"].max >= 12
+
+
+# --------------------------------------------------------------------------- WindowStepper
+def test_window_arithmetic_strings():
+    assert widgets.window_arithmetic([1, 3, 5, 6], "max") == ("max(1, 3, 5, 6) = 6", 6.0)
+    assert widgets.window_arithmetic([1, 3, 5, 6], "avg") == ("(1 + 3 + 5 + 6) / 4 = 3.75", 3.75)
+    assert widgets.window_arithmetic([1, 3, 5, 6], "sum") == ("1 + 3 + 5 + 6 = 15", 15.0)
+    assert widgets.window_arithmetic([1, None], "min") == ("min(1, pad) = 1", 1.0)
+    assert widgets.window_arithmetic([None, 2, None, 4], "avg")[0] == "(2 + 4) / 2 = 3"
+    with pytest.raises(ValueError, match="mode"):
+        widgets.window_arithmetic([1], "lp")
+    with pytest.raises(ValueError, match="real"):
+        widgets.window_arithmetic([None], "max")
+
+
+def test_stepper_walks_every_window_and_matches_the_reference():
+    x = data.article_matrix()
+    stepper = widgets.WindowStepper()
+    for mode, k, s, padding in [("max", 2, 2, "valid"), ("avg", 3, 2, "same"),
+                                ("min", 3, 1, "same"), ("sum", 2, 1, "valid"),
+                                ("avg", 1, 1, "valid"), ("max", 2, 3, "same")]:
+        stepper.update(mode=mode, pool_size=k, strides=s, padding=padding, step=0)
+        expected = ref.pool2d(x, mode, k, s, padding)
+        assert stepper.state["n_windows"] == expected.size
+        assert stepper.controls["step"].max == expected.size - 1 == stepper.play.max
+        for i in range(expected.size):
+            stepper.update(step=i)
+            assert stepper.last_output == pytest.approx(float(expected.flat[i]))
+            assert stepper.state["arithmetic"].endswith(
+                "= " + widgets.format_number(expected.flat[i]))
+
+
+def test_stepper_shows_padding_under_same():
+    stepper = widgets.WindowStepper(mode="max", pool_size=3, strides=2, padding="same")
+    stepper.update(step=3)
+    assert stepper.state["arithmetic"] == "max(11, 12, pad, 15, 16, pad, pad, pad, pad) = 16"
+    assert stepper.state["padded"] == 5 and "never win" in stepper.text.value
+    stepper.update(mode="avg")
+    assert stepper.state["arithmetic"] == "(11 + 12 + 15 + 16) / 4 = 13.5"
+    assert "5 padded cells are not counted" in stepper.text.value
+    assert stepper.state["rows"] == (2, 5) and stepper.state["cols"] == (2, 5)
+
+
+def test_stepper_play_moves_the_step_and_step_is_clamped():
+    stepper = widgets.WindowStepper()
+    stepper.play.value = 2
+    assert stepper.controls["step"].value == 2 and stepper.state["out_index"] == (1, 0)
+    stepper.update(step=3)
+    stepper.update(pool_size=4, strides=4)      # one window left
+    assert stepper.controls["step"].value == 0 and stepper.state["n_windows"] == 1
+    assert stepper.state["arithmetic"] == ("max(1, 3, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, "
+                                           "15, 16) = 16")
+    stepper = widgets.WindowStepper(np.arange(25.0).reshape(5, 5), mode="sum", pool_size=5)
+    assert stepper.state["arithmetic"] == "0 + 1 + 2 + 3 + 4 + 5 + 6 + 7 + ... + 22 + 23 + 24 = 300"
+
+
+def test_stepper_first_window_default_example():
+    stepper = widgets.WindowStepper()
+    assert stepper.state["arithmetic"] == "max(1, 3, 5, 6) = 6"
+    stepper.update(mode="avg")
+    assert stepper.state["arithmetic"] == "(1 + 3 + 5 + 6) / 4 = 3.75"
+    with pytest.raises(ValueError, match="mode"):
+        widgets.WindowStepper(mode="lp")
+
+
+# --------------------------------------------------------------------------- ShiftExplorer
+def test_shift_explorer_curves_start_at_one_and_match_direct_computation():
+    explorer = widgets.ShiftExplorer(max_shift=4)
+    for pattern in widgets.SHIFT_PATTERNS:
+        explorer.update(pattern=pattern, shift=2, pool_size=2, direction="right")
+        curves = explorer.state["curves"]
+        assert set(curves) == {"max", "avg", "max-blur"}
+        for curve in curves.values():
+            assert len(curve) == 5 and curve[0] == pytest.approx(1.0)
+        x = widgets.SHIFT_PATTERNS[pattern]()
+        pooled0 = ref.max_pool2d(x, 2)
+        pooled2 = ref.max_pool2d(np.roll(x, 2, axis=1), 2)
+        cos = float(np.sum(pooled0 * pooled2) / (np.linalg.norm(pooled0) * np.linalg.norm(pooled2)))
+        assert explorer.last_output["max"] == pytest.approx(cos)
+
+
+def test_shift_explorer_max_abs_change_and_periodic_input():
+    # stripes of period 2 shifted by 2 are the same image: nothing changes
+    explorer = widgets.ShiftExplorer(data.stripes(2, size=16), max_shift=4,
+                                     methods=("max", "avg", "blur", "max-blur"))
+    explorer.update(metric="max abs change", shift=2)
+    assert all(v == pytest.approx(0.0) for v in explorer.last_output.values())
+    explorer.update(shift=1)
+    # max pooling of period-2 stripes is all ones whatever the phase: invariant
+    assert explorer.last_output["max"] == pytest.approx(0.0)
+    assert explorer.state["outputs"]["blur"].shape == (8, 8)
+    with pytest.raises(ValueError, match="methods"):
+        widgets.ShiftExplorer(methods=("max", "median"))
+
+
+def test_shift_explorer_on_a_digit_like_the_notebook():
+    digits, _, _ = data.shifted_digits(canvas=24, scale=2, max_shift=0)
+    explorer = widgets.ShiftExplorer(digits[3], pool_size=2, max_shift=6,
+                                     methods=("max", "avg", "max-blur"))
+    explorer.update(shift=1, direction="diagonal")
+    assert "pattern" not in explorer.controls
+    assert 0 < explorer.last_output["max"] < 1
+
+
+# --------------------------------------------------------------------------- PoolingZoo
+def test_zoo_runs_every_function_on_the_photo():
+    zoo = widgets.PoolingZoo()
+    assert zoo.x.shape == (128, 128)
+    for name in zoo.functions:
+        zoo.update(left=name, right=name, pool_size=2)
+        assert zoo.state["ok"], (name, zoo.state["message"])
+        left = zoo.last_output["left"]
+        assert np.all(np.isfinite(left)), name
+        np.testing.assert_array_equal(left, zoo.last_output["right"])
+    zoo.update(left="avg_pool2d", right="max_pool2d", pool_size=4)
+    np.testing.assert_allclose(zoo.last_output["left"], ref.avg_pool2d(zoo.x, 4))
+    assert zoo.state["shapes"] == {"left": (32, 32), "right": (32, 32)}
+
+
+def test_zoo_colour_photo():
+    zoo = widgets.PoolingZoo(data.photo(32, grey=False), left="lp_pool2d (p=2)",
+                             right="spatial_pyramid_pool2d")
+    assert zoo.state["ok"] and zoo.last_output["left"].shape == (16, 16, 3)
+    with pytest.raises(ValueError, match="left"):
+        widgets.PoolingZoo(left="median_pool2d")
+
+
+# --------------------------------------------------------------------------- GradientExplorer
+def test_gradient_max_goes_to_the_winner_avg_spreads():
+    explorer = widgets.GradientExplorer()
+    explorer.update(mode="max", row=0, col=1)
+    assert explorer.state["receivers"] == [(1, 3, 8.0, 1.0)]
+    assert explorer.last_output.sum() == 1.0
+    explorer.update(mode="avg", row=1, col=1)
+    assert [(r, c) for r, c, _, _ in explorer.state["receivers"]] == [(2, 2), (2, 3), (3, 2),
+                                                                      (3, 3)]
+    assert all(g == 0.25 for *_, g in explorer.state["receivers"])
+    assert "shared equally by the 4 real cells" in explorer.text.value
+
+
+def test_gradient_matches_pool2d_grad_for_every_cell_and_setting():
+    x = data.article_matrix()
+    explorer = widgets.GradientExplorer()
+    for mode, k, s, padding in [("max", 2, 2, "valid"), ("avg", 3, 2, "same"),
+                                ("max", 3, 1, "same"), ("avg", 2, 1, "valid")]:
+        explorer.update(mode=mode, pool_size=k, strides=s, padding=padding, row=0, col=0)
+        out = explorer.state["output"]
+        for r, c in np.ndindex(*out.shape):
+            explorer.update(row=r, col=c)
+            dy = np.zeros_like(out, dtype=float)
+            dy[r, c] = 1
+            np.testing.assert_allclose(explorer.last_output,
+                                       ref.pool2d_grad(x, dy, mode, k, s, padding))
+
+
+def test_gradient_all_cells_accumulates_over_overlapping_windows():
+    x = np.arange(16.0).reshape(4, 4) / 100
+    x[1, 1] = 9                          # wins the four 2x2 windows that contain it
+    explorer = widgets.GradientExplorer(x, mode="max", pool_size=2, strides=1)
+    explorer.update(all_cells=True)
+    dx = explorer.last_output
+    assert dx.sum() == 9, "nine windows, one unit of gradient each"
+    assert dx[1, 1] == 4 and dx.max() == 4
+    assert "dy = 1 for all 9 output cells" in explorer.text.value
+    assert "the most, 4, goes to cell (1, 1)" in explorer.text.value
+
+
+def test_gradient_sliders_follow_the_output_shape():
+    explorer = widgets.GradientExplorer()
+    explorer.update(pool_size=1, strides=1, row=3, col=3)
+    explorer.update(pool_size=2, strides=2)
+    assert explorer.controls["row"].max == 1 and explorer.state["out_index"] == (1, 1)
+
+
+def test_gradient_explorer_on_a_large_image():
+    explorer = widgets.GradientExplorer(data.photo(256))
+    explorer.update(row=40, col=70)
+    assert explorer.state["ok"] and len(explorer.state["receivers"]) == 1
+    assert has_png(explorer)
