@@ -151,14 +151,16 @@ def main(argv=None):
         print(loop_line)
 
     header = ("| case | mode | reference ms (cpu) | pooledu.tf ms (cpu) | ratio wall (cpu) "
-              "| peak mem / input | bandwidth floor ms | same result |")
-    lines = [header, "|---|---|---|---|---|---|---|---|"]
+              "| peak mem / input | bandwidth floor ms | reference / floor | tf / floor "
+              "| same result |")
+    lines = [header, "|---|---|---|---|---|---|---|---|---|---|"]
     for label, mode, ref, tfb, ratio, peak, floor, same in rows:
         lines.append(
             f"| {label} | {mode} | {ref[0] * 1e3:.2f} ({ref[1] * 1e3:.2f}) "
             f"| {tfb[0] * 1e3:.2f} ({tfb[1] * 1e3:.2f}) "
             f"| {ratio:.2f} ({ref[1] / max(tfb[1], 1e-9):.2f}) | {peak:.2f}x "
-            f"| {floor * 1e3:.2f} | {'bit-exact' if same else 'differs'} |")
+            f"| {floor * 1e3:.2f} | {ref[0] / floor:.1f}x | {tfb[0] / floor:.1f}x "
+            f"| {'bit-exact' if same else 'differs'} |")
     footer = (f"Median of {repeat} alternating runs (ratio: median of the per-run ratios); "
               f"copy bandwidth {bandwidth / 1e9:.1f} GB/s (read + write); {os.cpu_count()} "
               f"CPUs; numpy {np.__version__}, tensorflow {tf.__version__}, "

@@ -59,7 +59,12 @@ def normalize_tuple(value, ndim: int, name: str) -> tuple[int, ...]:
     """
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         return (_check_positive_int(value, name),) * ndim
-    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+    if isinstance(value, (str, bytes)):
+        raise TypeError(
+            f"{name} must be a positive integer or a tuple of {ndim} positive integers; "
+            f"got the string {value!r}"
+        )
+    if not isinstance(value, Sequence):
         # numpy arrays of ints are accepted too
         try:
             seq = list(value)

@@ -39,6 +39,7 @@ Behaviour decisions (shared with ``pooledu.tf`` unless stated):
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import itertools
 import os
@@ -145,7 +146,7 @@ class _Axis:
         k, s, before, out = self.k, self.s, self.before, self.out
         result = []
         for j in range(k):
-            r, m = (j - self.before) % s, (j - before) // s  # input (i + m)*s + r
+            r, m = (j - before) % s, (j - before) // s  # input (i + m)*s + r
             n_r = len(range(r, n, s))
             lo, hi = max(0, -m), min(out, n_r - m)
             if hi > lo:
@@ -262,8 +263,7 @@ def _extreme_block(src, geoms, ufunc, dest):
         src = result
     for c, plane in _planes(src):                  # the last axis, through phase planes
         phases = _phases(plane, d, geoms[-1].s)
-        combos = _offset_combos(plane.shape, [_Axis(1, 1, 0, n) for n in plane.shape[1:d]]
-                                + [geoms[-1]], last_only=True)
+        combos = _offset_combos(plane.shape, geoms, last_only=True)
         if c is None:
             _reduce_taps(phases, combos, ufunc, dest)
         else:
@@ -342,7 +342,8 @@ def _run_blocks(fn, blocks, parallel):
         return
     if _executor is None:  # created on first use, never at import
         _executor = ThreadPoolExecutor(_threads(), thread_name_prefix="pooledu")
-    for future in [_executor.submit(fn, *b) for b in blocks]:
+    # each block runs in a copy of the caller's context, so np.errstate carries over
+    for future in [_executor.submit(contextvars.copy_context().run, fn, *b) for b in blocks]:
         future.result()
 
 
@@ -420,7 +421,16 @@ def pool_nd(x, spatial_dims, mode="max", pool_size=2, strides=None, padding="val
     Returns
     -------
     numpy.ndarray
-        Same rank as ``x``, spatial sizes replaced by the output sizes.
+        Same rank as ``x``, spatial sizes replaced by the output sizes. max / min
+        keep the dtype; avg / lp give float64 for integer inputs; sum gives int64
+        (uint64) for integers.
+
+    Notes
+    -----
+    NaN propagates (a window holding NaN gives NaN), unlike TensorFlow's CPU max
+    pool, which ignores it. Sums run in row-major window order in the input
+    dtype, as TensorFlow does, so averages match ``tf.nn.avg_pool`` bit for bit
+    (float16 included).
     """
     mode = check_mode(mode, POOL_MODES)
     a, info = check_input(x, spatial_dims)

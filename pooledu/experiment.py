@@ -35,16 +35,27 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
 from .widgets import _Explorer
 
-__all__ = ["VARIANTS", "build_model", "count_flops", "load_data", "shifted_copies",
-           "train_and_evaluate",
-           "run_experiment", "summarize", "epochs_to_reach", "fit_gem_exponent",
-           "plot_results", "format_summary", "ResultsExplorer"]
+__all__ = [
+    "VARIANTS",
+    "ResultsExplorer",
+    "build_model",
+    "count_flops",
+    "epochs_to_reach",
+    "fit_gem_exponent",
+    "format_summary",
+    "load_data",
+    "plot_results",
+    "run_experiment",
+    "shifted_copies",
+    "summarize",
+    "train_and_evaluate",
+]
 
 VARIANTS = ("max", "avg", "stochastic", "blur", "strided_conv", "no_pool", "gap_head")
 
@@ -106,7 +117,7 @@ def build_model(variant: str, input_shape=(24, 24, 1), n_classes: int = 10,
     Examples
     --------
     >>> build_model("max").count_params()          # doctest: +SKIP
-    16330
+    7018
     """
     _check_variant(variant)
     keras = _keras()
@@ -148,7 +159,7 @@ def count_flops(model) -> int:
     Examples
     --------
     >>> count_flops(build_model("max"))            # doctest: +SKIP
-    677376
+    213120
     """
     keras = _keras()
     total = 0
@@ -198,7 +209,7 @@ def load_data(canvas: int = 24, scale: int = 2, max_shift: int = 2,
     if not 0 < test_fraction < 1:
         raise ValueError(f"test_fraction must be between 0 and 1; got {test_fraction}")
     order = np.random.default_rng(split_seed).permutation(len(labels))
-    n_test = int(round(test_fraction * len(labels)))
+    n_test = round(test_fraction * len(labels))
     test, train = order[:n_test], order[n_test:]
     return {"x_train": centred[train, ..., None], "y_train": labels[train],
             "x_test": centred[test, ..., None], "y_test": labels[test],
@@ -365,6 +376,7 @@ def fit_gem_exponent(target: str = "max", p: float = 3.0, steps: int = 150,
         raise ValueError(f"target must be 'max' or 'avg'; got {target!r}")
     keras = _keras()
     import tensorflow as tf
+
     from .layers import GeMPooling2D
     keras.utils.set_random_seed(int(seed))
     tf.config.experimental.enable_op_determinism()
@@ -392,7 +404,7 @@ def plot_results(summary: Sequence[dict], figsize=(8.0, 3.0)):
     """
     import matplotlib.pyplot as plt
 
-    from .viz import LINE_COLORS, _LINESTYLES, _MARKERS, style_context
+    from .viz import _LINESTYLES, _MARKERS, LINE_COLORS, style_context
 
     with style_context():
         fig, (ax1, ax2) = plt.subplots(1, 2, figsize=figsize,

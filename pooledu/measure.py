@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -32,11 +32,23 @@ from ._pool import global_pool2d, max_pool2d, pool2d, pool2d_grad
 from .data import shift_image
 
 __all__ = [
-    "conv2d_params", "conv2d_macs", "dense_params", "pooling_savings",
-    "relative_change", "invariance_curve", "equivariance_curve",
-    "add_noise", "noise_after_pooling", "pooled_noise_stats",
-    "upsample", "max_unpool", "reconstruction_error", "localization_error",
-    "gradient_sparsity", "receptive_field", "format_table",
+    "add_noise",
+    "conv2d_macs",
+    "conv2d_params",
+    "dense_params",
+    "equivariance_curve",
+    "format_table",
+    "gradient_sparsity",
+    "invariance_curve",
+    "localization_error",
+    "max_unpool",
+    "noise_after_pooling",
+    "pooled_noise_stats",
+    "pooling_savings",
+    "receptive_field",
+    "reconstruction_error",
+    "relative_change",
+    "upsample",
 ]
 
 

@@ -358,7 +358,9 @@ def _geometry_controls(explorer, modes, mode, pool_size, strides, padding, kmax)
                                          continuous_update=False))
     explorer._add("padding", W.ToggleButtons(options=["valid", "same"],
                                              value=normalize_padding(padding),
-                                             description="padding", style=_DESCRIPTION))
+                                             description="padding",
+                                             style={"description_width": "initial",
+                                                    "button_width": "60px"}))
 
 
 def _kmax(shape):

@@ -205,7 +205,8 @@ def test_exercise_solutions_are_collapsed(site):
         if not wanted:
             continue
         html = (site.html / "notebooks" / f"{notebook.stem}.html").read_text(encoding="utf-8")
-        details = re.findall(r"<details([^>]*)>\s*<summary[^>]*>(.*?)</summary>", html, re.S)
+        details = re.findall(r"<details([^>]*)>\s*<summary[^>]*>(.*?)</summary>", html,
+                             re.DOTALL)
         solutions = [(attrs, summary) for attrs, summary in details if "Solution" in summary]
         assert len(solutions) >= wanted, f"{notebook.name}: {len(solutions)} of {wanted} folded"
         assert not [a for a, _ in solutions if re.search(r"\bopen\b", a)], \

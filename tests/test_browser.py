@@ -109,6 +109,11 @@ class PageWatch:
             f"{r.url} (HTTP {r.status})"))
         return page
 
+    def reset(self):
+        self.external.clear()
+        self.failed.clear()
+        self.errors.clear()
+
     def assert_clean(self):
         assert self.external == [], "requests left the site"
         assert self.failed == [], "failed requests"
@@ -181,11 +186,20 @@ def _check_page(page, name: str) -> dict:
 
 
 # -------------------------------------------------------------- static site ---
-@pytest.mark.parametrize("name", PAGES)
-def test_static_page_loads_clean_and_renders(browser, site, site_url, name):
+@pytest.fixture(scope="session")
+def static_context(browser, site_url):
+    """One context for all pages: its cache makes the shared scripts load once."""
     context = browser.new_context(viewport={"width": 1280, "height": 900},
                                   service_workers="block")
     watch = PageWatch(context, allowed_prefix=site_url + "/")
+    yield context, watch
+    context.close()
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_static_page_loads_clean_and_renders(static_context, site_url, name):
+    context, watch = static_context
+    watch.reset()
     page = watch.attach(context.new_page())
     try:
         page.goto(f"{site_url}/{name}.html", wait_until="load", timeout=30_000)
@@ -193,7 +207,7 @@ def test_static_page_loads_clean_and_renders(browser, site, site_url, name):
         page.wait_for_timeout(300)  # let late requests and console errors arrive
         _screenshot(page, "book", name.replace("/", "__") + ".jpg")
     finally:
-        context.close()
+        page.close()
     watch.assert_clean()
     if name.startswith("notebooks/") and seen["widgets"]["views"]:
         assert seen["widgets"]["drawn"] >= seen["widgets"]["views"]

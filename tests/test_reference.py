@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 from conftest import POOL_SETTINGS, pool_case
 from hypothesis import given
 from hypothesis import strategies as st
@@ -204,6 +205,16 @@ def test_pool2d_equals_the_loop_definition_bit_for_bit(case, mode):
     x, k, s, padding = case
     assert_array_equal(R.pool2d(x, mode, k, s, padding), loop_pool(x, 2, mode, k, s, padding),
                        strict=True)
+
+
+@pytest.mark.parametrize("channels", [9, 16])
+@pytest.mark.parametrize("geometry", [(2, 2, "valid"), (3, 2, "same"), ((2, 3), (3, 1), "same")])
+def test_many_channels_equal_the_loop_definition(channels, geometry):
+    k, s, padding = geometry
+    x = np.random.default_rng(channels).standard_normal((2, 7, 8, channels)).astype(np.float32)
+    for mode in ("max", "min", "avg", "sum"):
+        assert_array_equal(R.pool2d(x, mode, k, s, padding), loop_pool(x, 2, mode, k, s, padding),
+                           strict=True)
 
 
 @POOL_SETTINGS

@@ -15,13 +15,13 @@ import math
 import numpy as np
 
 from .._geometry import output_size
-from ._framework import Hint, as_array, close, exercise, require_callable
+from ._framework import Hint, as_array, close, exercise, expect_shape, require_callable
 
 NOTEBOOK = "01_what_is_pooling"
 
 
 # ------------------------------------------------------------------ output size
-def _output_length_solution(n, pool_size, strides=None, padding="valid"):
+def output_length(n, pool_size, strides=None, padding="valid"):
     """Number of windows along an axis of length n."""
     s = pool_size if strides is None else strides          # Keras' default stride
     if padding == "valid":
@@ -80,7 +80,7 @@ def _call(case):
     notebook=NOTEBOOK,
     prompt="Write output_length(n, pool_size, strides=None, padding='valid'): the number "
            "of windows along one axis of length n.",
-    solution=_output_length_solution,
+    solution=output_length,
     wrong=[
         (_wrong_stride_default_1, "strides=None means the pool size"),
         (_wrong_no_plus_1, "+ 1"),
@@ -122,7 +122,7 @@ def check_output_length(answer):
 
 
 # ------------------------------------------------------------------ loop max pooling
-def _max_pool_loop_solution(x, pool_size=2, strides=None):
+def max_pool_loop(x, pool_size=2, strides=None):
     """Max pooling of a 2-D array with explicit loops ('valid' padding)."""
     x = np.asarray(x)
     k = pool_size
@@ -196,7 +196,7 @@ def _describe(x, kwargs):
     notebook=NOTEBOOK,
     prompt="Write max_pool_loop(x, pool_size=2, strides=None): max pooling of a 2-D array "
            "with for loops, 'valid' padding.",
-    solution=_max_pool_loop_solution,
+    solution=max_pool_loop,
     wrong=[
         (_wrong_loop_stride_1, "strides=None means the pool size"),
         (_wrong_loop_average, "average"),
@@ -285,3 +285,50 @@ def check_pooled_batch_shape(answer):
     if shape != want:
         raise Hint("height and width each follow floor((n - k) / s) + 1 with n=32, k=3, s=2.")
     return "(8, 15, 15, 16): floor((32 - 3) / 2) + 1 = 15; batch and channels are untouched."
+
+
+# ------------------------------------------------------------------ "same" padding and the average
+def _same_avg_cases():
+    from .. import reference as ref
+    from ..data import article_matrix
+
+    x = article_matrix(np.float64)
+    right = ref.avg_pool2d(x, 3, 2, "same")
+    # the classic bug: pad with zeros and divide by the full window size, 9
+    padded_sum = ref.pool2d(x, "sum", 3, 2, "same")
+    return x, right, padded_sum / 9.0
+
+
+_SAME_X, _SAME_AVG, _SAME_AVG_COUNTING_PADDING = _same_avg_cases()
+
+
+@exercise(
+    "avg_same_padding",
+    notebook=NOTEBOOK,
+    prompt="Average-pool the running example with pool_size=3, strides=2, padding='same': "
+           "a 2x2 list.",
+    solution=_SAME_AVG.tolist(),
+    wrong=[
+        (_SAME_AVG_COUNTING_PADDING.tolist(), "padded cells"),
+        ([[6.0]], "'same'"),
+        ([[11.0, 12.0], [15.0, 16.0]], "average"),
+    ],
+)
+def check_avg_same_padding(answer):
+    arr = as_array(answer)
+    if arr.shape in ((1, 1), (1,), ()):
+        raise Hint("that is the 'valid' result (one 3x3 window fits). With padding='same' "
+                   "there are ceil(4 / 2) = 2 windows per axis; the second one reaches into "
+                   "the padding.")
+    expect_shape(arr, (2, 2), "the pooled matrix")
+    if close(arr, _SAME_AVG_COUNTING_PADDING):
+        raise Hint("you divided every window by 9, counting the padded cells as zeros. Padded "
+                   "cells never count: divide by the number of real cells in the window "
+                   "(9, 6, 6 and 4 here).")
+    if close(arr, np.array([[11.0, 12.0], [15.0, 16.0]])):
+        raise Hint("those are the maxima of the windows; this exercise asks for the average.")
+    if not close(arr, _SAME_AVG):
+        raise Hint("padding total = max((2 - 1) * 2 + 3 - 4, 0) = 1, all of it after (bottom, "
+                   "right): the windows cover rows 0-2 and 2-3, columns 0-2 and 2-3. Average "
+                   "the real cells of each.")
+    return "6, 44/6, 72/6 and 54/4: each window divides by its own count of real cells."

@@ -61,7 +61,7 @@ def check_article_average(answer):
     notebook=NOTEBOOK,
     prompt="What does keras.layers.GlobalAveragePooling2D() return for the running example "
            "of shape (1, 4, 4, 1)? Give a NumPy array with the right value AND shape.",
-    solution=np.array([[8.5]]),
+    solution=[[8.5]],
     wrong=[
         (np.array([7.5]), "article"),
         (8.5, "shape (1, 1)"),
@@ -94,7 +94,7 @@ def check_global_average_keras(answer):
 
 
 # ------------------------------------------------------------------ min pooling done right
-def _min_pool_solution(x, pool_size=2, strides=None, padding="valid"):
+def min_pool(x, pool_size=2, strides=None, padding="valid"):
     """min(x) = -max(-x), computed where -x cannot overflow."""
     x = np.asarray(x)
     if np.issubdtype(x.dtype, np.integer):
@@ -143,7 +143,7 @@ def _min_cases():
     prompt="Write min_pool(x, pool_size=2, strides=None, padding='valid') for 2-D arrays "
            "using max pooling (pooledu's ref.max_pool2d) - it must also work for int8 input "
            "and padding='same'.",
-    solution=_min_pool_solution,
+    solution=min_pool,
     wrong=[
         (_wrong_min_naive_negation, "overflow"),
         (_wrong_min_zero_padding, "padded cells"),

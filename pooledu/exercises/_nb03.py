@@ -13,7 +13,7 @@ NOTEBOOK = "03_more_pooling_functions"
 
 
 # ------------------------------------------------------------------ GeM
-def _gem_solution(x, p=3.0, eps=1e-6):
+def gem(x, p=3.0, eps=1e-6):
     """Generalized mean of all values of x (Radenovic et al. 2018)."""
     x = np.maximum(np.asarray(x, dtype=float), eps)   # clamp: x**p needs x > 0
     return np.mean(x ** p) ** (1.0 / p)
@@ -57,7 +57,7 @@ def _scalar(value, what):
     notebook=NOTEBOOK,
     prompt="Write gem(x, p=3.0, eps=1e-6): the generalized mean (GeM) of all values of x, "
            "(mean(max(x, eps) ** p)) ** (1 / p).",
-    solution=_gem_solution,
+    solution=gem,
     wrong=[
         (_wrong_gem_no_root, "root"),
         (_wrong_gem_sum, "mean"),
@@ -71,7 +71,7 @@ def check_gem(answer):
         what = f"x={x.tolist()}" + (f", p={kwargs['p']}" if kwargs else "")
         with np.errstate(all="ignore"):
             got = _scalar(f(x.copy(), **kwargs), what)
-        want = _gem_solution(x, **kwargs)
+        want = gem(x, **kwargs)
         if np.isclose(got, want):
             continue
         p = kwargs.get("p", 3.0)
@@ -83,7 +83,7 @@ def check_gem(answer):
             raise Hint(f"for {what} you used the sum, not the mean: that is the Lp norm "
                        f"(PyTorch's LPPool), which grows with the window size. GeM uses the "
                        f"mean, so p=1 gives the average.")
-        if np.isclose(got, _gem_solution(x, 3.0)):
+        if np.isclose(got, gem(x, 3.0)):
             raise Hint(f"for {what} you returned the value for p=3: use the p argument.")
         if (x < 0).any():
             raise Hint(f"for {what}, which has negative values, you got {got:.4g}: clamp x "

@@ -1,0 +1,78 @@
+"""`make bench`: every benchmark of the course, printed as tables and written to
+benchmarks/RESULTS.md together with a description of the machine.
+
+    python benchmarks/run.py            # everything (a few minutes)
+    python benchmarks/run.py --quick    # fewer repeats, no notebook runs
+
+Timing lives here, never in the tests. Targets (issue 8):
+- pooledu.reference at most 1.5x TensorFlow's CPU time on each pooling case,
+  peak memory at most 3x the input;
+- explorer update median at most 50 ms at 256x256 and 512x512;
+- every notebook under 60 s (the experiment under 90 s), the whole course under 4 min;
+- `import pooledu` under 0.3 s without TensorFlow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import bench_course  # noqa: E402
+import bench_pooling  # noqa: E402
+from _common import machine_description, markdown_table  # noqa: E402
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="fewer repeats and no notebook runs")
+    parser.add_argument("--output", default=str(HERE / "RESULTS.md"))
+    args = parser.parse_args(argv)
+
+    sections = [f"# Benchmark results\n\nMachine: {machine_description()}\n\n"
+                f"Run: {datetime.date.today().isoformat()}, `make bench`"
+                f"{' --quick' if args.quick else ''}. Medians unless said otherwise; "
+                f"ratios below 1 mean pooledu is faster."]
+
+    print("== import time ==")
+    rows = bench_course.bench_import()
+    table = markdown_table(["what", "median", "target", "met"], rows)
+    print(table)
+    sections.append("## Import time (fresh interpreter, no TensorFlow)\n\n" + table)
+
+    print("\n== pooling: pooledu.reference vs pooledu.tf (TensorFlow CPU kernels) ==")
+    with tempfile.TemporaryDirectory() as tmp:
+        md = Path(tmp) / "pooling.md"
+        bench_pooling.main((["--quick"] if args.quick else []) + ["--markdown", str(md)])
+        sections.append("## Pooling kernels: reference vs TensorFlow, and the bandwidth floor"
+                        "\n\nTarget: reference at most 1.5x TF, peak memory at most 3x the "
+                        "input.\n\n" + md.read_text())
+
+    print("\n== explorer update latency ==")
+    rows = bench_course.bench_explorers(repeat=15 if args.quick else 40)
+    table = markdown_table(["explorer", "median", "p95", "target", "met"], rows)
+    print(table)
+    sections.append("## Explorer update latency (update() including the redraw)\n\n" + table)
+
+    if not args.quick:
+        print("\n== notebooks ==")
+        rows = bench_course.bench_notebooks()
+        table = markdown_table(["notebook", "time", "target", "met"], rows)
+        print(table)
+        sections.append("## Notebook execution (fresh kernel each)\n\n" + table)
+
+    Path(args.output).write_text("\n\n".join(sections) + "\n")
+    print(f"\nwrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
