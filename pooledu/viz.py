@@ -194,8 +194,7 @@ class GridView:
 
     def __init__(self, ax, cmap=CMAP):
         self.ax = ax
-        self.cmap = mpl.colormaps[cmap].with_extremes(bad=MISSING) if isinstance(cmap, str) \
-            else cmap
+        self.cmap = self._colormap(cmap)
         self.image = None
         self.texts = []
         self.window_patch = None
@@ -205,6 +204,12 @@ class GridView:
         self._key = None
 
     # -- helpers -------------------------------------------------------------------------
+    @staticmethod
+    def _colormap(cmap):
+        if isinstance(cmap, str):
+            return mpl.colormaps[cmap].with_extremes(bad=MISSING)
+        return cmap
+
     def _reset(self):
         self.ax.cla()
         self.image = None
@@ -231,7 +236,8 @@ class GridView:
 
     # -- the one drawing method ---------------------------------------------------------
     def show(self, x, *, vmin=None, vmax=None, title=None, fmt=None, annotate=None,
-             window=None, cell=None, pad=((0, 0), (0, 0)), highlight=None, ticks=None):
+             window=None, cell=None, pad=((0, 0), (0, 0)), highlight=None, ticks=None,
+             cmap=None):
         """Draw ``x`` (replacing what was drawn before).
 
         Parameters
@@ -256,7 +262,13 @@ class GridView:
             Cells to outline in sky blue (e.g. cells that receive gradient).
         ticks : bool or None
             Row/column index ticks; ``None``: only for annotated grids.
+        cmap : str, optional
+            Switch to another colour map (e.g. "gray" for a photo) from now on.
         """
+        if cmap is not None and getattr(self.cmap, "name", None) != cmap:
+            self.cmap = self._colormap(cmap)
+            if self.image is not None:
+                self.image.set_cmap(self.cmap)
         x = _check_image(x)
         rgb = _is_rgb(x)
         h, w = x.shape[:2]
@@ -293,8 +305,8 @@ class GridView:
                 ax.set_yticks(range(h))
                 ax.tick_params(length=0, pad=1, labelsize=7)
             else:
-                ax.set_xticks([])
-                ax.set_yticks([])
+                # no axis at all (not just no ticks): skipping its layout speeds up redraws
+                ax.set_axis_off()
             for spine in ax.spines.values():
                 spine.set_visible(False)
             for r0, r1, c0, c1 in ((-pt, 0, -pl, w + pr), (h, h + pb, -pl, w + pr),

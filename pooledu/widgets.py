@@ -269,6 +269,24 @@ class _Explorer:
         self.text.value = ""
         self.output.outputs = ()
 
+    @staticmethod
+    def _png_bundle(figure, label):
+        """Render ``figure`` to a PNG display_data output (base64, as notebooks store it)."""
+        canvas = figure.canvas
+        canvas.draw()
+        buffer = io.BytesIO()
+        try:
+            from PIL import Image
+        except ImportError:  # pragma: no cover - matplotlib requires Pillow
+            figure.savefig(buffer, format="png", dpi=DPI)
+        else:
+            rgb = np.asarray(canvas.buffer_rgba())[..., :3]
+            Image.fromarray(rgb).save(buffer, format="png", compress_level=1)
+        png = base64.b64encode(buffer.getvalue()).decode("ascii")
+        return {"output_type": "display_data",
+                "data": {"image/png": png, "text/plain": f"<{label} figure>"},
+                "metadata": {}}
+
     def _publish(self):
         """Render the figure to PNG and make it the Output widget's only output.
 
@@ -276,22 +294,7 @@ class _Explorer:
         the picture in one message, without flicker, works without a running kernel
         (tests) and is saved with the widget state for static pages.
         """
-        canvas = self.figure.canvas
-        canvas.draw()
-        buffer = io.BytesIO()
-        try:
-            from PIL import Image
-        except ImportError:  # pragma: no cover - matplotlib requires Pillow
-            self.figure.savefig(buffer, format="png", dpi=DPI)
-        else:
-            rgb = np.asarray(canvas.buffer_rgba())[..., :3]
-            Image.fromarray(rgb).save(buffer, format="png", compress_level=1)
-        png = base64.b64encode(buffer.getvalue()).decode("ascii")
-        self.output.outputs = ({
-            "output_type": "display_data",
-            "data": {"image/png": png, "text/plain": f"<{type(self).__name__} figure>"},
-            "metadata": {},
-        },)
+        self.output.outputs = (self._png_bundle(self.figure, type(self).__name__),)
 
     def _draw(self, **params) -> dict:  # pragma: no cover - every explorer overrides it
         raise NotImplementedError
@@ -728,7 +731,8 @@ class ShiftExplorer(_Explorer):
     True
     """
 
-    figsize = (8.0, 3.0)
+    figsize = (5.2, 1.7)
+    curve_figsize = (2.8, 2.4)
 
     def __init__(self, x=None, pool_size=2, max_shift=8, methods=("max", "avg", "max-blur"),
                  pattern="square"):
@@ -755,11 +759,17 @@ class ShiftExplorer(_Explorer):
                                        description="measure", style=_DESCRIPTION,
                                        layout=W.Layout(width="230px")))
         n = len(self.methods)
-        boxes = self._panels([1.0] * (n + 1) + [1.9], left=0.02, right=0.98, gap=0.035,
-                             bottom=0.16, top=0.86)
-        self._views = [GridView(self.figure.add_axes(b)) for b in boxes[:-1]]
-        self._ax_curve = self.figure.add_axes(boxes[-1])
+        boxes = self._panels([1.0] * (n + 1), left=0.02, right=0.98, gap=0.03,
+                             bottom=0.03, top=0.85)
+        self._views = [GridView(self.figure.add_axes(b)) for b in boxes]
+        # The curve has its own figure: it only changes with the settings, so its PNG
+        # for each shift is rendered once and reused while the shift slider moves.
+        self.curve_figure = Figure(figsize=self.curve_figsize, dpi=DPI)
+        FigureCanvasAgg(self.curve_figure)
+        self._ax_curve = self.curve_figure.add_axes([0.2, 0.18, 0.76, 0.7])
+        self.curve_output = W.Output()
         self._curve_lines = None
+        self._curve_pngs = {}
         self._cache = {}
         self._refresh(from_update=True)
 
@@ -779,7 +789,7 @@ class ShiftExplorer(_Explorer):
                 for s in shifts]) for m in self.methods}
             self._cache = {k: v for k, v in self._cache.items() if k[0] == "image"}
             self._cache[key] = (shifts, curves)
-        return self._cache[key]
+        return (key, *self._cache[key])
 
     def _draw(self, shift, direction, pool_size, metric, pattern=None):
         x = self._image(pattern)
@@ -789,15 +799,17 @@ class ShiftExplorer(_Explorer):
         dy, dx = _DIRECTIONS[direction]
         moved = data.shift_image(x, (dy * shift, dx * shift))
         outputs = {m: SHIFT_METHODS[m][0](moved, pool_size) for m in self.methods}
-        shifts, curves = self._curves(x, pattern, pool_size, direction, metric)
+        key, shifts, curves = self._curves(x, pattern, pool_size, direction, metric)
         values = {m: float(curves[m][shift]) for m in self.methods}
         lo, hi = float(np.min(x)), float(np.max(x))
-        self._views[0].show(moved, vmin=lo, vmax=hi, annotate=False, ticks=False,
+        cmap = "gray" if max(x.shape) > ANNOTATE_MAX else "cividis"   # photos in grey
+        self._views[0].show(moved, vmin=lo, vmax=hi, annotate=False, ticks=False, cmap=cmap,
                             title=f"input, shift {shift}")
         for view, m in zip(self._views[1:], self.methods):
-            view.show(outputs[m], vmin=lo, vmax=hi, annotate=False, ticks=False,
+            view.show(outputs[m], vmin=lo, vmax=hi, annotate=False, ticks=False, cmap=cmap,
                       title=f"{m}: {format_number(values[m])}")
-        self._plot_curves(shifts, curves, shift, metric)
+        self._curve_key = (key, shift)
+        self._curve_args = (shifts, curves, shift, metric)
         better = "higher" if metric == "cosine similarity" else "lower"
         self.text.value = (f"Shift {shift} pixel{'s' if shift != 1 else ''} {direction}, "
                            f"pool size {pool_size}. {metric} of each pooled output with the "
@@ -806,6 +818,29 @@ class ShiftExplorer(_Explorer):
         self.last_output = values
         return {"shift": shift, "similarity": values, "curves": curves, "outputs": outputs,
                 "metric": metric}
+
+    def _layout(self):
+        return W.VBox([W.HBox(list(self.controls.values()),
+                              layout=W.Layout(flex_flow="row wrap")),
+                       self.text, self.message,
+                       W.HBox([self.output, self.curve_output],
+                              layout=W.Layout(flex_flow="row wrap"))])
+
+    def _publish(self):
+        super()._publish()
+        settings, _ = self._curve_key
+        if not self._curve_pngs or next(iter(self._curve_pngs))[0] != settings:
+            self._curve_pngs = {}           # new settings: forget the old pictures
+        if self._curve_key not in self._curve_pngs:
+            with style_context():
+                self._plot_curves(*self._curve_args)
+            self._curve_pngs[self._curve_key] = self._png_bundle(self.curve_figure,
+                                                                 "invariance curve")
+        self.curve_output.outputs = (self._curve_pngs[self._curve_key],)
+
+    def _show_problem(self, text, params):
+        super()._show_problem(text, params)
+        self.curve_output.outputs = ()
 
     def _plot_curves(self, shifts, curves, shift, metric):
         from .viz import _LINESTYLES, _MARKERS, LINE_COLORS
@@ -957,6 +992,9 @@ class PoolingZoo(_Explorer):
 
 
 # --------------------------------------------------------------------------- GradientExplorer
+_MAX_RECEIVERS = 1024
+
+
 class GradientExplorer(_Explorer):
     """Where the gradient of one output cell goes back to, for max and average pooling.
 
@@ -977,8 +1015,9 @@ class GradientExplorer(_Explorer):
     ``padding``, ``row``, ``col`` (the output cell), ``all_cells`` (bool).
 
     ``state``: ``dx`` (input gradient, shape of ``x``), ``receivers`` (list of
-    ``(row, col, input value, gradient)`` for every cell with non-zero
-    gradient), ``out_index``, ``value`` (the output cell) and ``output``.
+    ``(row, col, input value, gradient)`` for the cells with non-zero gradient,
+    row-major, at most 1024), ``n_receivers`` (how many there are),
+    ``out_index``, ``value`` (the output cell) and ``output``.
     ``last_output`` is ``dx``.
 
     Examples
@@ -1037,8 +1076,12 @@ class GradientExplorer(_Explorer):
             dy = np.zeros_like(out, dtype=np.float64)
             dy[row, col] = 1.0
         dx = np.asarray(ref.pool2d_grad(x, dy, mode, pool_size, strides, padding))
+        rows_nz, cols_nz = np.nonzero(dx)
+        n_receivers = len(rows_nz)
+        # listed cell by cell only up to a readable number (dy = 1 everywhere on a photo
+        # would make a list of ~100k tuples); dx itself is always in the state
         receivers = [(int(r), int(c), float(x[r, c]), float(dx[r, c]))
-                     for r, c in zip(*np.nonzero(dx))]
+                     for r, c in zip(rows_nz[:_MAX_RECEIVERS], cols_nz[:_MAX_RECEIVERS])]
         r_starts, r_stops = window_bounds(h, pool_size, strides, padding)
         c_starts, c_stops = window_bounds(w, pool_size, strides, padding)
         window = None if all_cells else ((r_starts[row], r_stops[row]),
@@ -1052,8 +1095,11 @@ class GradientExplorer(_Explorer):
                             + ("" if all_cells else f"\ndy = 1 at ({row}, {col})"))
         value = float(out[row, col])
         if all_cells:
-            most = max(receivers, key=lambda t: t[3]) if receivers else None
-            summary = (f"dy = 1 for all {oh * ow} output cells: {len(receivers)} of {h * w} input "
+            most = None
+            if n_receivers:
+                r, c = np.unravel_index(int(np.argmax(dx)), dx.shape)
+                most = (int(r), int(c), float(x[r, c]), float(dx[r, c]))
+            summary = (f"dy = 1 for all {oh * ow} output cells: {n_receivers} of {h * w} input "
                        f"cells receive gradient")
             if most is not None:
                 summary += (f"; the most, {format_number(most[3])}, goes to cell "
@@ -1073,5 +1119,6 @@ class GradientExplorer(_Explorer):
                        f"(dy = 1) goes back to: {'; '.join(parts) or 'no cell'}{more} - {how}.")
         self.text.value = html.escape(summary)
         self.last_output = dx
-        return {"dx": dx, "receivers": receivers, "out_index": (row, col), "value": value,
+        return {"dx": dx, "receivers": receivers, "n_receivers": n_receivers,
+                "out_index": (row, col), "value": value,
                 "output": out, "summary": summary}

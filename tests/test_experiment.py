@@ -103,3 +103,38 @@ def test_notebook_07_runs_with_tiny_parameters(tmp_path):
     for line in table[1:]:
         test, shifted = float(line.split()[3]), float(line.split()[5])
         assert 0.0 <= shifted <= 1.0 and 0.1 < test <= 1.0   # one epoch beats chance (0.1)
+
+
+def _fake_summary():
+    rows = [{"variant": v, "seed": s, "params": 10, "macs": 20, "train_seconds": 1.0,
+             "test_accuracy": 0.9 - 0.1 * s, "shifted_accuracy": 0.5, "curve": [0.5, 0.9],
+             "shift_curve": [0.9, 0.6, 0.3]} for v in ("max", "avg") for s in (0, 1)]
+    return experiment.summarize(rows)
+
+
+def test_format_summary_keeps_timings_apart():
+    summary = _fake_summary()
+    text = experiment.format_summary(summary)
+    assert text.splitlines()[0].split() == ["variant", "params", "macs", "test", "test_range",
+                                            "shifted", "shifted_range"]
+    assert "0.850" in text and "0.800-0.900" in text and "seconds" not in text
+    assert "train_seconds" in experiment.format_summary(summary, timings=True)
+
+
+def test_results_explorer_and_plot():
+    import matplotlib.pyplot as plt
+    summary = _fake_summary()
+    explorer = experiment.ResultsExplorer(summary)
+    explorer.update(shift=2)
+    assert explorer.state["accuracy"] == {"max": 0.3, "avg": 0.3}
+    fig = experiment.plot_results(summary)
+    assert len(fig.axes) == 2
+    plt.close(fig)
+
+
+def test_fit_gem_exponent_moves_towards_the_target():
+    up = experiment.fit_gem_exponent("max", p=3.0, steps=15)
+    down = experiment.fit_gem_exponent("avg", p=3.0, steps=15)
+    assert len(up) == 16 and up[-1] > 3.0 > down[-1]
+    with pytest.raises(ValueError, match="target"):
+        experiment.fit_gem_exponent("min")

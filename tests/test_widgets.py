@@ -382,3 +382,17 @@ def test_gradient_explorer_on_a_large_image():
     explorer.update(row=40, col=70)
     assert explorer.state["ok"] and len(explorer.state["receivers"]) == 1
     assert has_png(explorer)
+
+
+def test_shift_explorer_curve_picture_is_rendered_once_per_shift():
+    explorer = widgets.ShiftExplorer(max_shift=3)
+    for shift in (1, 2, 1, 2):
+        explorer.update(shift=shift)
+        assert explorer.curve_output.outputs[0]["data"]["image/png"]
+    assert len(explorer._curve_pngs) == 3, "one picture each for shifts 0, 1 and 2"
+    first = explorer.curve_output.outputs
+    explorer.update(metric="max abs change")
+    assert explorer.curve_output.outputs != first and len(explorer._curve_pngs) == 1
+    explorer.update(pool_size=1)
+    explorer.update(pattern="photo", pool_size=2)
+    assert explorer._views[0].cmap.name == "gray"
