@@ -58,7 +58,8 @@ def machine_description() -> str:
             versions += f", tensorflow-cpu {out.stdout.strip()}"
     except (OSError, subprocess.TimeoutExpired):
         pass
-    return f"{cpu}, {os.cpu_count()} cores{mem}; {platform.system()} {platform.release()}; {versions}"
+    system = f"{platform.system()} {platform.release()}"
+    return f"{cpu}, {os.cpu_count()} cores{mem}; {system}; {versions}"
 
 
 def markdown_table(headers, rows) -> str:

@@ -14,8 +14,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-
-from _common import markdown_table, median, p95, timeit
+from _common import median, p95, timeit
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,7 +47,7 @@ def _explorer_cases():
         modes = ["max", "avg", "min"]
         state = {"i": 0}
 
-        def step(explorer=explorer, state=state):
+        def step(explorer=explorer, state=state, modes=modes):
             state["i"] += 1
             explorer.update(mode=modes[state["i"] % 3], pool_size=2 + state["i"] % 2,
                             strides=2, padding="same")

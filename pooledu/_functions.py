@@ -68,7 +68,8 @@ SPP_MODES = ADAPTIVE_MODES     # ("max", "avg")
 # ---------------------------------------------------------------------------
 
 def _as_nhwc(x, name: str = "x"):
-    """Return ``(x4, info)``: ``x`` as a float ``(N, H, W, C)`` array, and how to restore its rank."""
+    """Return ``(x4, info)``: ``x`` as a float ``(N, H, W, C)`` array, and how to
+    restore its rank."""
     arr, info = check_input(x, 2, name)
     if info.is_integer:
         arr = arr.astype(np.float64)
@@ -132,7 +133,8 @@ def extract_windows(x, pool_size=2, strides=None, padding="valid"):
         raise ValueError(f"x must be 4-D (N, H, W, C); got shape {info.shape}")
     (kh, kw), (sh, sw), padding, (oh, ow) = check_pool_args(info, pool_size, strides, padding)
     _, h, w, _ = x.shape
-    (ph0, ph1), (pw0, pw1) = padding_amounts(h, kh, sh, padding), padding_amounts(w, kw, sw, padding)
+    (ph0, ph1) = padding_amounts(h, kh, sh, padding)
+    (pw0, pw1) = padding_amounts(w, kw, sw, padding)
     xp = np.pad(x, ((0, 0), (ph0, ph1), (pw0, pw1), (0, 0)))
     win = sliding_window_view(xp, (kh, kw), axis=(1, 2))[:, ::sh, ::sw][:, :oh, :ow]
     windows = win.reshape(x.shape[0], oh, ow, x.shape[3], kh * kw)
@@ -399,7 +401,8 @@ def gem_pool2d(x, p=3.0, eps=1e-6, pool_size=None, strides=None, padding="valid"
 
 
 def soft_pool2d(x, pool_size=2, strides=None, padding="valid"):
-    """SoftPool (Stergiou et al. 2021): each cell weighted by its softmax, ``sum(e^x x) / sum(e^x)``.
+    """SoftPool (Stergiou et al. 2021): each cell weighted by its softmax,
+    ``sum(e^x x) / sum(e^x)``.
 
     The output lies between the window's min and max and is pulled towards the
     max.  ``e^x`` overflows float32 past ``x ~ 88``; the softmax does not

@@ -17,7 +17,7 @@ TensorFlow / Keras conventions (``../shared/pooling-spec.md`` section 1):
 from __future__ import annotations
 
 import numbers
-from typing import Sequence
+from collections.abc import Sequence
 
 PADDINGS = ("valid", "same")
 

@@ -10,13 +10,13 @@ input's rank; ``strides=None`` means ``pool_size``; ``padding`` is
 ``"valid"`` or ``"same"`` (any case), with TensorFlow's padding split.
 """
 
-from ._geometry import output_shape, output_size, padding_amounts  # noqa: F401
-from ._pool import *  # noqa: F401,F403
-from ._pool import __all__ as _pool_all
-from ._fractional import *  # noqa: F401,F403
+from ._fractional import *
 from ._fractional import __all__ as _fractional_all
-from ._functions import *  # noqa: F401,F403
+from ._functions import *
 from ._functions import __all__ as _functions_all
+from ._geometry import output_shape, output_size, padding_amounts
+from ._pool import *
+from ._pool import __all__ as _pool_all
 
 __all__ = ["output_size", "output_shape", "padding_amounts",
            *_pool_all, *_fractional_all, *_functions_all]

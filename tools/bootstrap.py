@@ -44,8 +44,8 @@ def create_venv(venv):
         return
     print("creating {} with {} ...".format(venv, sys.executable))
     try:
-        import venv as _venv  # noqa: F401
         import ensurepip  # noqa: F401
+        import venv as _venv  # noqa: F401
     except ImportError:
         fail("this Python has no 'venv'/'ensurepip' module. On Debian/Ubuntu run:\n"
              "    sudo apt-get install python3-venv")
