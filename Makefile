@@ -50,10 +50,11 @@ test: setup
 	$(MAKE) --no-print-directory test-book || status=1; \
 	exit $$status
 
-# Library, widgets, exercises, set-up (book and browser tests run on their own:
-# they share one book build).
+# Library (and its docstring examples), widgets, exercises, set-up. The book and
+# browser tests run on their own: they share one book build.
 test-lib: setup
-	$(PY) -m pytest tests $(XDIST) --ignore=tests/test_book.py --ignore=tests/test_browser.py
+	$(PY) -m pytest tests pooledu --doctest-modules $(XDIST) \
+	  --ignore=tests/test_book.py --ignore=tests/test_browser.py
 
 test-book: setup
 	$(PY) -m pytest tests/test_book.py tests/test_browser.py

@@ -22,7 +22,8 @@ from ._geometry import output_shape, output_size, padding_amounts
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("reference", "tf", "layers", "data", "viz", "widgets", "exercises", "env")
+_SUBMODULES = ("reference", "tf", "layers", "data", "viz", "widgets", "exercises", "env",
+               "measure", "experiment", "receptive_field")
 
 __all__ = ["output_size", "output_shape", "padding_amounts", "__version__", *_SUBMODULES]
 

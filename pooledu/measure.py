@@ -7,11 +7,12 @@ functions a learner can read:
 
 * parameter and multiply-add arithmetic: :func:`conv2d_params`,
   :func:`conv2d_macs`, :func:`dense_params`, :func:`pooling_savings`;
-* shifts (moved with :func:`pooledu.data.shift_image`): :func:`invariance_curve`, :func:`equivariance_curve`;
+* shifts (moved with :func:`pooledu.data.shift_image`): :func:`invariance_curve`,
+  :func:`equivariance_curve`;
 * noise: :func:`add_noise`, :func:`noise_after_pooling`, :func:`pooled_noise_stats`;
 * information loss: :func:`upsample`, :func:`max_unpool`,
   :func:`reconstruction_error`, :func:`localization_error`;
-* gradients: :func:`gradient_sparsity`;
+* gradients and depth: :func:`gradient_sparsity`, :func:`receptive_field`;
 * presentation: :func:`format_table`.
 
 Pooling functions are passed in as callables (``pool(x) -> y``) or named by

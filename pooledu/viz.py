@@ -21,6 +21,7 @@ as the cell's value and once by the inline backend.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -110,7 +111,21 @@ def style_context():
     ...     fig, ax = plt.subplots(figsize=(3, 2))
     >>> plt.close(fig)
     """
-    return mpl.rc_context(STYLE)
+    return _style_context()
+
+
+@contextlib.contextmanager
+def _style_context():
+    with mpl.rc_context(STYLE):
+        try:
+            yield
+        finally:
+            # rc_context restores every rcParam on exit, "interactive" included. If
+            # the first figure of a session is made inside it, ipykernel's inline
+            # backend is activated there and switches interactive mode on; undoing
+            # that would stop every later figure from showing. Keep the backend's choice.
+            interactive = mpl.rcParams["interactive"]
+    mpl.interactive(interactive)
 
 
 def format_number(value, digits: int = 4) -> str:

@@ -208,3 +208,21 @@ def test_plot_curves_distinct_colours_markers_and_labels():
 def test_plot_curves_on_a_given_axes():
     fig, ax = plt.subplots()
     assert viz.plot_curves([0, 1], {"a": [0, 1]}, ax=ax) is fig
+
+
+def test_style_context_keeps_interactive_mode_switched_on_inside_it():
+    """ipykernel's inline backend switches interactive mode on when the first figure
+    of a session is made; if that happens inside style_context, leaving the context
+    must not switch it off again, or every later figure of the notebook goes missing."""
+    mpl = matplotlib
+    was = mpl.is_interactive()
+    try:
+        mpl.interactive(False)
+        with viz.style_context():
+            mpl.interactive(True)  # what the inline backend does on activation
+        assert mpl.is_interactive()
+        with viz.style_context():
+            pass
+        assert mpl.is_interactive()
+    finally:
+        mpl.interactive(was)
