@@ -10,6 +10,12 @@ never imports TensorFlow):
 * ``pooledu.viz`` - figures (annotated grids, side-by-side maps, curves).
 * ``pooledu.widgets`` - ipywidgets explorers used by the notebooks.
 * ``pooledu.exercises`` - exercise checks with automatic feedback.
+* ``pooledu.measure`` - the arithmetic and measurements of notebooks 05-08
+  (parameters, multiply-adds, invariance, noise, information loss).
+* ``pooledu.experiment`` - the small CNNs and training loop of notebook 07
+  (imports TensorFlow when a model is built).
+* ``pooledu.receptive_field`` - receptive-field growth through conv/pool stacks.
+* ``pooledu.env`` - the environment check of notebook 00.
 
 Importing pooledu changes no global state (no seeding, no matplotlib styles).
 """
