@@ -102,17 +102,19 @@ def _notebook_title(path: Path) -> str:
         if cell["cell_type"] == "markdown":
             for line in "".join(cell["source"]).splitlines():
                 if line.startswith("# "):
-                    return line[2:].strip()
+                    # "# 01 · What is pooling?" -> "What is pooling?"
+                    return re.sub(r"^\d\d\s*·\s*", "", line[2:].strip())
     raise AssertionError(f"{path.name} has no '# Title' heading")
 
 
 def test_readme_table_of_contents_lists_every_notebook_in_order():
     readme = (ROOT / "README.md").read_text()
+    readme = readme.split("## Contents", 1)[1].split("\n## ", 1)[0]
     listed = re.findall(r"\((notebooks/(\d\d_[a-z0-9_]+)\.ipynb)\)", readme)
     assert [p for p, _ in listed] == [f"notebooks/{p.name}" for p in NOTEBOOKS]
     for path in NOTEBOOKS:
-        title = _notebook_title(path)
-        assert title in readme, f"README's table of contents lacks the title {title!r}"
+        link = f"[{_notebook_title(path)}](notebooks/{path.name})"
+        assert link in readme, f"README's table of contents lacks {link!r}"
 
 
 def test_readme_gives_the_two_commands_first():
