@@ -43,6 +43,7 @@ import contextvars
 import functools
 import itertools
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -188,16 +189,68 @@ def _extreme_along(src, ax, g, ufunc, dest):
         ufunc(view, src[_at(ax, in_sl, src.ndim)], out=view)
 
 
-def _phases(arr, ax, s):
+class _Scratch:
+    """Memory a thread reuses for its temporaries (phase copies, partial results).
+
+    Fresh memory costs a page fault per 4 KB on first touch, which here costs as
+    much as the pooling itself; so each thread carves its temporaries out of one
+    buffer that it keeps (up to ``_SCRATCH_KEEP`` bytes) from block to block and
+    from call to call. Only speed depends on it, never a result.
+    """
+
+    def __init__(self):
+        self.buf = np.empty(0, np.uint8)
+        self.used = 0
+
+    def take(self, shape, dtype):
+        """An uninitialized array of ``shape`` and ``dtype``, 64-byte aligned."""
+        dtype = np.dtype(dtype)
+        nbytes = int(np.prod(shape)) * dtype.itemsize
+        start = -(-self.used // 64) * 64
+        if start + nbytes > self.buf.size:
+            if nbytes + 64 > _SCRATCH_KEEP:  # too big to keep: a one-off array
+                return np.empty(shape, dtype)
+            # views taken before keep the old buffer alive
+            self.buf = np.empty(max(nbytes + 64, min(2 * self.buf.size, _SCRATCH_KEEP)),
+                                np.uint8)
+            start = 0
+        base = (-self.buf.ctypes.data) % 64
+        if base + start + nbytes > self.buf.size:
+            return np.empty(shape, dtype)
+        self.used = start + nbytes
+        return self.buf[base + start:base + start + nbytes].view(dtype).reshape(shape)
+
+
+_local = threading.local()
+
+
+def _scratch() -> _Scratch:
+    """This thread's :class:`_Scratch`, emptied (created on first use, never at import)."""
+    scratch = getattr(_local, "scratch", None)
+    if scratch is None:
+        scratch = _local.scratch = _Scratch()
+    scratch.used = 0
+    return scratch
+
+
+def _phases(arr, ax, s, scratch=None):
     """Contiguous copies of ``arr[..., r::s, ...]`` (along axis ``ax``) for r in 0..s-1.
 
     A window offset along the last spatial axis then reads one contiguous run of
     a phase instead of every s-th cell: NumPy's fast (SIMD) loops instead of
     strided ones. One pass over ``arr``; no copy at all when ``s == 1`` and ``arr``
-    is already contiguous.
+    is already contiguous. Copies go to ``scratch`` memory when given.
     """
-    return [np.ascontiguousarray(arr[_at(ax, slice(r, None, s), arr.ndim)])
-            for r in range(min(s, arr.shape[ax]))]
+    result = []
+    for r in range(min(s, arr.shape[ax])):
+        part = arr[_at(ax, slice(r, None, s), arr.ndim)]
+        if scratch is None or part.flags.c_contiguous:
+            result.append(np.ascontiguousarray(part))
+        else:
+            copy = scratch.take(part.shape, part.dtype)
+            np.copyto(copy, part)
+            result.append(copy)
+    return result
 
 
 def _planes(src):
@@ -252,40 +305,48 @@ def _offset_combos(shape, geoms, last_only=False):
     return result
 
 
-def _extreme_block(src, geoms, ufunc, dest):
+def _extreme_block(src, geoms, ufunc, dest, scratch=None):
     """Max or min pooling of a ``(n, *spatial, C)`` block, one axis after the other."""
     d = len(geoms)
     for ax, g in enumerate(geoms[:-1], start=1):   # rows: contiguous runs already
         shape = list(src.shape)
         shape[ax] = g.out
-        result = np.empty(shape, src.dtype)
+        result = np.empty(shape, src.dtype) if scratch is None else scratch.take(shape, src.dtype)
         _extreme_along(src, ax, g, ufunc, result)
         src = result
     for c, plane in _planes(src):                  # the last axis, through phase planes
-        phases = _phases(plane, d, geoms[-1].s)
+        mark = None if scratch is None else scratch.used
+        phases = _phases(plane, d, geoms[-1].s, scratch)
         combos = _offset_combos(plane.shape, geoms, last_only=True)
         if c is None:
             _reduce_taps(phases, combos, ufunc, dest)
         else:
-            acc = np.empty(dest.shape[:-1], dest.dtype)
+            acc = np.empty(dest.shape[:-1], dest.dtype) if scratch is None else \
+                scratch.take(dest.shape[:-1], dest.dtype)
             _reduce_taps(phases, combos, ufunc, acc)
             dest[..., c] = acc
+        if scratch is not None:
+            scratch.used = mark                    # the next plane reuses this memory
 
 
-def _sum_block(src, geoms, dest):
+def _sum_block(src, geoms, dest, scratch=None):
     """Sum of every window of a ``(n, *spatial, C)`` block, adding the offsets in
     row-major window order (h, then w) in ``dest``'s dtype, as TensorFlow's CPU
     kernel does (so averages match it bit for bit)."""
     d = len(geoms)
     for c, plane in _planes(src):
-        phases = _phases(plane, d, geoms[-1].s)
+        mark = None if scratch is None else scratch.used
+        phases = _phases(plane, d, geoms[-1].s, scratch)
         combos = _offset_combos(plane.shape, geoms)
         if c is None:
             _reduce_taps(phases, combos, np.add, dest)
         else:
-            acc = np.empty(dest.shape[:-1], dest.dtype)
+            acc = np.empty(dest.shape[:-1], dest.dtype) if scratch is None else \
+                scratch.take(dest.shape[:-1], dest.dtype)
             _reduce_taps(phases, combos, np.add, acc)
             dest[..., c] = acc
+        if scratch is not None:
+            scratch.used = mark
 
 
 def _tap_combos(a, geoms):
@@ -322,6 +383,7 @@ def _window_counts(spatial, ks, ss, padding):
 _FEW_CHANNELS = 8            # at most this many channels: work channel by channel
 _BLOCK_BYTES = 1 << 20       # output bytes per block: the block stays in cache (best here)
 _PARALLEL_BYTES = 1 << 24    # below this much input, threads cost more than they save
+_SCRATCH_KEEP = 1 << 23      # a thread keeps at most this much scratch memory between calls
 _executor = None
 
 
@@ -333,18 +395,35 @@ def _threads() -> int:
     return max(1, min(4, n))
 
 
+def _run_chunk(fn, blocks):
+    """Run ``fn(*block, scratch)`` for consecutive blocks, with this thread's scratch."""
+    scratch = _scratch()
+    for b in blocks:
+        scratch.used = 0
+        fn(*b, scratch)
+
+
 def _run_blocks(fn, blocks, parallel):
-    """Run ``fn(*block)`` for every block, on a small shared thread pool if worthwhile."""
+    """Run ``fn(*block, scratch)`` for every block, split into one run of consecutive
+    blocks per thread (the calling thread does the first) if worthwhile."""
     global _executor
-    if not parallel or len(blocks) < 2 or _threads() < 2:
-        for b in blocks:
-            fn(*b)
+    n = _threads()
+    if not parallel or len(blocks) < 2 or n < 2:
+        _run_chunk(fn, blocks)
         return
+    n = min(n, len(blocks))
     if _executor is None:  # created on first use, never at import
         _executor = ThreadPoolExecutor(_threads(), thread_name_prefix="pooledu")
-    # each block runs in a copy of the caller's context, so np.errstate carries over
-    for future in [_executor.submit(contextvars.copy_context().run, fn, *b) for b in blocks]:
-        future.result()
+    bounds = [len(blocks) * i // n for i in range(n + 1)]
+    chunks = [blocks[bounds[i]:bounds[i + 1]] for i in range(n)]
+    # other threads run in a copy of the caller's context, so np.errstate carries over
+    futures = [_executor.submit(contextvars.copy_context().run, _run_chunk, fn, chunk)
+               for chunk in chunks[1:]]
+    try:
+        _run_chunk(fn, chunks[0])
+    finally:
+        for future in futures:
+            future.result()
 
 
 def _blocks(out_shape, itemsize):
@@ -356,6 +435,36 @@ def _blocks(out_shape, itemsize):
         return [(b, min(b + per, n), 0, rows) for b in range(0, n, per)]
     per = max(1, _BLOCK_BYTES // max(sample_bytes // rows, 1))
     return [(b, b + 1, r, min(r + per, rows)) for b in range(n) for r in range(0, rows, per)]
+
+
+def _full_windows(counts, k):
+    """``(lo, hi)``: the windows ``lo..hi-1`` along an axis hold all ``k`` cells
+    (a contiguous run: the others are cut by padding at either end)."""
+    full = np.flatnonzero(counts == k)
+    return (int(full[0]), int(full[-1]) + 1) if full.size else (0, 0)
+
+
+def _divide_by_counts(dest, r0, count, full, cells, dtype):
+    """Divide a block ``dest`` (output rows ``r0...``) by its windows' cell counts, in
+    ``dtype``: the interior (``full`` windows per axis) by the scalar ``cells``
+    (``k_1 * ... * k_d``), then each border strip by its own counts (``count``:
+    ``(1, *out_spatial, 1)``). Same quotients as one broadcast division, less work."""
+    rows = dest.shape[1]
+    lo, hi = full[0][0], full[0][1]
+    lo = min(max(lo, r0), r0 + rows) - r0
+    bounds = [(lo, max(min(hi, r0 + rows) - r0, lo)), *full[1:]]
+    inner = tuple(slice(lo, hi) for lo, hi in bounds)
+    view = dest[(slice(None), *inner)]
+    if view.size:
+        np.divide(view, cells, out=view, dtype=dtype, casting="unsafe")
+    count = count[:, r0:r0 + rows]
+    d = len(bounds)
+    for ax, (lo, hi) in enumerate(bounds):  # strips: axes before ax inner, ax outside
+        for piece in (slice(0, lo), slice(hi, dest.shape[ax + 1])):
+            if piece.stop > piece.start:
+                index = (slice(None), *inner[:ax], piece, *(slice(None),) * (d - ax - 1))
+                view = dest[index]
+                np.divide(view, count[index], out=view, dtype=dtype, casting="unsafe")
 
 
 def _pool_canonical(a, mode, ks, ss, padding, p=2.0):
@@ -373,20 +482,25 @@ def _pool_canonical(a, mode, ks, ss, padding, p=2.0):
     count = _window_counts(spatial, ks, ss, padding) if mode == "avg" else 1
     if not isinstance(count, int):
         count = count.astype(out_dtype)
+        full = [_full_windows(_counts_1d(n, k, s, padding), k)
+                for n, k, s in zip(spatial, ks, ss)]
 
-    def run(b0, b1, r0, r1):
+    def run(b0, b1, r0, r1, scratch):
         lo, hi, first = geoms[0].block(r0, r1, a.shape[1])
         slab, dest = a[b0:b1, lo:hi], out[b0:b1, r0:r1]
         block_geoms = [first, *geoms[1:]]
         if mode in ("max", "min"):
-            _extreme_block(slab, block_geoms, np.maximum if mode == "max" else np.minimum, dest)
+            _extreme_block(slab, block_geoms, np.maximum if mode == "max" else np.minimum, dest,
+                           scratch)
             return
         if mode == "lp":
             slab = np.power(np.abs(slab.astype(out_dtype)), out_dtype.type(p))
-        _sum_block(slab, block_geoms, dest)
+        _sum_block(slab, block_geoms, dest, scratch)
         if mode == "avg":
-            np.divide(dest, count if isinstance(count, int) else count[:, r0:r1], out=dest,
-                      dtype=out_dtype, casting="unsafe")
+            if isinstance(count, int):
+                np.divide(dest, count, out=dest, dtype=out_dtype, casting="unsafe")
+            else:
+                _divide_by_counts(dest, r0, count, full, int(np.prod(ks)), out_dtype)
         elif mode == "lp":
             np.power(dest, out_dtype.type(1.0 / p), out=dest)
 

@@ -604,6 +604,9 @@ class WindowStepper(_Explorer):
         oh, ow = out.shape
         self._set_step_range(oh * ow)
         step = self.controls["step"].value
+        # The browser's jslink copies play -> slider when a page loads (static pages
+        # included), so the Play button must hold the same window as the slider.
+        self.play.value = step
         oi, oj = divmod(step, ow)
         (pt, pb), (pl, pr) = padding_amounts(h, pool_size, strides, padding), \
             padding_amounts(w, pool_size, strides, padding)

@@ -396,3 +396,15 @@ def test_shift_explorer_curve_picture_is_rendered_once_per_shift():
     explorer.update(pool_size=1)
     explorer.update(pattern="photo", pool_size=2)
     assert explorer._views[0].cmap.name == "gray"
+
+
+def test_window_stepper_keeps_play_and_slider_together():
+    """A static page's jslink copies play -> slider on load: after update(step=...)
+    both must hold the same window, or the page shows the slider at 0."""
+    stepper = widgets.WindowStepper()
+    stepper.update(step=3)
+    assert stepper.play.value == stepper.controls["step"].value == 3
+    stepper.update(pool_size=4, strides=4)  # one window left: the step is clamped
+    assert stepper.play.value == stepper.controls["step"].value == 0
+    stepper.play.value = 2 if stepper.play.max >= 2 else 0
+    assert stepper.controls["step"].value == stepper.play.value
