@@ -16,10 +16,13 @@ Under ``padding="same"`` nothing is padded in memory: an offset that would read 
 padded cell simply skips that output (padded cells never win and never count).
 The geometry (how many windows, how much padding) comes from ``pooledu._geometry``.
 
-Three tricks only make it fast and change no bit of the result: the output is
+A few tricks only make it fast and change no bit of the result: the output is
 done in cache-sized blocks of rows; along the last axis the input is first split
 into its ``s`` "phases" (cells ``r, r+s, r+2s, ...``) so every offset reads a
-contiguous run; with few channels (RGB) the work goes channel by channel.
+contiguous run; with few channels (RGB) the work goes channel by channel; each
+thread reuses one scratch buffer for its temporaries (fresh memory costs a page
+fault per 4 KB); avg divides the interior by the scalar ``k_h * k_w`` and only
+the border strips by their own counts.
 
 Behaviour decisions (shared with ``pooledu.tf`` unless stated):
 
@@ -42,6 +45,7 @@ from __future__ import annotations
 import contextvars
 import functools
 import itertools
+import math
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -205,7 +209,7 @@ class _Scratch:
     def take(self, shape, dtype):
         """An uninitialized array of ``shape`` and ``dtype``, 64-byte aligned."""
         dtype = np.dtype(dtype)
-        nbytes = int(np.prod(shape)) * dtype.itemsize
+        nbytes = math.prod(shape) * dtype.itemsize
         start = -(-self.used // 64) * 64
         if start + nbytes > self.buf.size:
             if nbytes + 64 > _SCRATCH_KEEP:  # too big to keep: a one-off array
@@ -286,6 +290,7 @@ def _reduce_taps(planes_by_phase, combos, ufunc, acc):
         ufunc(view, planes_by_phase[phase][in_idx], out=view, dtype=acc.dtype, casting="unsafe")
 
 
+@functools.lru_cache(maxsize=64)
 def _offset_combos(shape, geoms, last_only=False):
     """``(out_index, phase, in_index, covers_all)`` of every window offset of a block
     of ``shape`` (spatial axes 1..d), in row-major window order. The last spatial axis
@@ -302,7 +307,7 @@ def _offset_combos(shape, geoms, last_only=False):
         covers = all(o == slice(0, g.out) for (o, _), g in zip(others, geoms)) and \
             o_w == slice(0, geoms[-1].out)
         result.append((out_idx, phase, in_idx, covers))
-    return result
+    return tuple(result)
 
 
 def _extreme_block(src, geoms, ufunc, dest, scratch=None):
@@ -317,7 +322,7 @@ def _extreme_block(src, geoms, ufunc, dest, scratch=None):
     for c, plane in _planes(src):                  # the last axis, through phase planes
         mark = None if scratch is None else scratch.used
         phases = _phases(plane, d, geoms[-1].s, scratch)
-        combos = _offset_combos(plane.shape, geoms, last_only=True)
+        combos = _offset_combos(plane.shape, tuple(geoms), last_only=True)
         if c is None:
             _reduce_taps(phases, combos, ufunc, dest)
         else:
@@ -337,7 +342,7 @@ def _sum_block(src, geoms, dest, scratch=None):
     for c, plane in _planes(src):
         mark = None if scratch is None else scratch.used
         phases = _phases(plane, d, geoms[-1].s, scratch)
-        combos = _offset_combos(plane.shape, geoms)
+        combos = _offset_combos(plane.shape, tuple(geoms))
         if c is None:
             _reduce_taps(phases, combos, np.add, dest)
         else:
@@ -444,27 +449,27 @@ def _full_windows(counts, k):
     return (int(full[0]), int(full[-1]) + 1) if full.size else (0, 0)
 
 
-def _divide_by_counts(dest, r0, count, full, cells, dtype):
-    """Divide a block ``dest`` (output rows ``r0...``) by its windows' cell counts, in
-    ``dtype``: the interior (``full`` windows per axis) by the scalar ``cells``
-    (``k_1 * ... * k_d``), then each border strip by its own counts (``count``:
-    ``(1, *out_spatial, 1)``). Same quotients as one broadcast division, less work."""
+def _divide_by_counts(acc, dest, r0, count, full, cells, dtype):
+    """``dest = acc / count`` for a block (output rows ``r0...``) of window sums
+    ``acc``, in ``dtype``: the interior (``full`` windows per axis) by the scalar
+    ``cells`` (``k_1 * ... * k_d``), then each border strip by its own counts
+    (``count``: ``(1, *out_spatial, 1)``). Same quotients as one broadcast
+    division, less work."""
     rows = dest.shape[1]
     lo, hi = full[0][0], full[0][1]
     lo = min(max(lo, r0), r0 + rows) - r0
     bounds = [(lo, max(min(hi, r0 + rows) - r0, lo)), *full[1:]]
-    inner = tuple(slice(lo, hi) for lo, hi in bounds)
-    view = dest[(slice(None), *inner)]
-    if view.size:
-        np.divide(view, cells, out=view, dtype=dtype, casting="unsafe")
+    inner = (slice(None), *(slice(lo, hi) for lo, hi in bounds))
+    if dest[inner].size:
+        np.divide(acc[inner], cells, out=dest[inner], dtype=dtype, casting="unsafe")
     count = count[:, r0:r0 + rows]
     d = len(bounds)
     for ax, (lo, hi) in enumerate(bounds):  # strips: axes before ax inner, ax outside
         for piece in (slice(0, lo), slice(hi, dest.shape[ax + 1])):
             if piece.stop > piece.start:
-                index = (slice(None), *inner[:ax], piece, *(slice(None),) * (d - ax - 1))
-                view = dest[index]
-                np.divide(view, count[index], out=view, dtype=dtype, casting="unsafe")
+                index = (*inner[:ax + 1], piece, *(slice(None),) * (d - ax - 1))
+                np.divide(acc[index], count[index], out=dest[index], dtype=dtype,
+                          casting="unsafe")
 
 
 def _pool_canonical(a, mode, ks, ss, padding, p=2.0):
@@ -472,8 +477,8 @@ def _pool_canonical(a, mode, ks, ss, padding, p=2.0):
 
     The output is cut into blocks of (samples, output rows) of ~1 MB, so the
     accumulator stays in cache across the window offsets; blocks are independent
-    and run on a few threads (NumPy releases the GIL). Neither changes any bit
-    of the result.
+    and run, in one run of consecutive blocks per thread, on a few threads (NumPy
+    releases the GIL). Neither changes any bit of the result.
     """
     spatial = a.shape[1:-1]
     out_dtype = result_dtype(a.dtype, mode)
@@ -495,13 +500,16 @@ def _pool_canonical(a, mode, ks, ss, padding, p=2.0):
             return
         if mode == "lp":
             slab = np.power(np.abs(slab.astype(out_dtype)), out_dtype.type(p))
-        _sum_block(slab, block_geoms, dest, scratch)
-        if mode == "avg":
+        if mode == "avg":  # sum in scratch memory (stays in cache), divide into dest
+            acc = scratch.take(dest.shape, out_dtype)
+            _sum_block(slab, block_geoms, acc, scratch)
             if isinstance(count, int):
-                np.divide(dest, count, out=dest, dtype=out_dtype, casting="unsafe")
+                np.divide(acc, count, out=dest, dtype=out_dtype, casting="unsafe")
             else:
-                _divide_by_counts(dest, r0, count, full, int(np.prod(ks)), out_dtype)
-        elif mode == "lp":
+                _divide_by_counts(acc, dest, r0, count, full, int(np.prod(ks)), out_dtype)
+            return
+        _sum_block(slab, block_geoms, dest, scratch)
+        if mode == "lp":
             np.power(dest, out_dtype.type(1.0 / p), out=dest)
 
     _run_blocks(run, _blocks(out.shape, out.itemsize), parallel=a.nbytes >= _PARALLEL_BYTES)

@@ -18,23 +18,28 @@ from pooledu.receptive_field import (
 )
 
 
-def measured_receptive_field(layers, n=200):
-    """Input cells that reach output cell 0, found by pushing one impulse at a time.
+def measured_receptive_field(layers, n=1000):
+    """Input cells that reach output cell 0, found by walking the windows backwards.
 
-    Every layer is modelled as a sum over its (dilated) window with its stride: a
-    convolution with positive weights, or a pooling, depends on exactly those cells.
+    Every layer (a convolution with non-negative weights, or a pooling) makes output
+    cell i depend on input cells ``i*s + t*d`` for ``t < k``: scatter a 1 at output
+    cell 0 back through each layer's window taps and see which input cells it reaches.
+    ``n`` is larger than any field the strategies below can produce (at most 727).
     """
-    reached = []
-    for p in range(n):
-        x = np.zeros((n, 1))
-        x[p] = 1.0
-        for layer in layers:
-            k, s, d = layer.kernel, layer.stride, layer.dilation
-            taps = [x[i * d: x.shape[0] - (k - 1 - i) * d] for i in range(k)]
-            x = sum(taps)[::s]
-        if x.shape[0] and x[0, 0] > 0:
-            reached.append(p)
-    return max(reached) - min(reached) + 1
+    lengths = [n]
+    for layer in layers:
+        lengths.append((lengths[-1] - layer.effective_kernel) // layer.stride + 1)
+    assert lengths[-1] >= 1, "input too small for this stack"
+    reach = np.zeros(lengths[-1])
+    reach[0] = 1.0
+    for layer, n_in in zip(reversed(layers), reversed(lengths[:-1])):
+        back = np.zeros(n_in)
+        for i in np.nonzero(reach)[0]:
+            for t in range(layer.kernel):
+                back[i * layer.stride + t * layer.dilation] += reach[i]
+        reach = back
+    cells = np.nonzero(reach)[0]
+    return int(cells.max() - cells.min() + 1)
 
 
 def test_classic_examples():
@@ -43,6 +48,8 @@ def test_classic_examples():
     assert receptive_field([(3, 1), (2, 2), (3, 1), (2, 2)]) == 10
     assert receptive_field([(3, 1), (2, 2), (3, 1), (3, 1), (2, 2), (3, 1)]) == 22
     assert receptive_field([Layer(3, 1, dilation=2)]) == 5
+    widest = [Layer(4, 3, dilation=2)] * 5          # the largest field the strategies produce
+    assert receptive_field(widest) == measured_receptive_field(widest) == 727
 
 
 def test_table_tracks_jump_and_field():
