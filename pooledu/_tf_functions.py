@@ -39,19 +39,8 @@ from ._validation import (
     describe_input,
 )
 
-__all__ = [
-    "binomial_filter",
-    "blur_pool2d",
-    "extract_windows",
-    "gem_pool2d",
-    "lp_pool2d",
-    "lse_pool2d",
-    "max_blur_pool2d",
-    "mixed_pool2d",
-    "soft_pool2d",
-    "spatial_pyramid_pool2d",
-    "stochastic_pool2d",
-]
+# The same names as the NumPy reference, by construction.
+__all__ = list(_ref.__all__)
 
 
 # ---------------------------------------------------------------------------

@@ -65,7 +65,9 @@ def install(venv):
     lines = []
     for line in proc.stdout:
         lines.append(line)
-        if line.startswith(("Successfully", "ERROR", "Collecting pooledu")):
+        if line.startswith("Successfully installed"):
+            sys.stdout.write("installed {} packages\n".format(len(line.split()) - 2))
+        elif line.startswith("ERROR"):
             sys.stdout.write(line)
     proc.wait()
     if proc.returncode != 0:
