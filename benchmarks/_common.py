@@ -7,6 +7,7 @@ import os
 import platform
 import statistics
 import subprocess
+import sys
 import time
 
 
@@ -52,7 +53,8 @@ def machine_description() -> str:
     versions = f"Python {platform.python_version()}, NumPy {np.__version__}"
     try:
         out = subprocess.run(
-            ["python", "-c", "import importlib.metadata as m; print(m.version('tensorflow-cpu'))"],
+            [sys.executable, "-c",
+             "import importlib.metadata as m; print(m.version('tensorflow-cpu'))"],
             capture_output=True, text=True, timeout=30)
         if out.returncode == 0:
             versions += f", tensorflow-cpu {out.stdout.strip()}"
