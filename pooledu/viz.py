@@ -210,12 +210,7 @@ class GridView:
     def __init__(self, ax, cmap=CMAP):
         self.ax = ax
         self.cmap = self._colormap(cmap)
-        self.image = None
-        self.texts = []
-        self.window_patch = None
-        self.cell_patch = None
-        self._highlights = []
-        self._pad_patches = []
+        self._forget_artists()
         self._key = None
 
     # -- helpers -------------------------------------------------------------------------
@@ -227,6 +222,9 @@ class GridView:
 
     def _reset(self):
         self.ax.cla()
+        self._forget_artists()
+
+    def _forget_artists(self):
         self.image = None
         self.texts = []
         self.window_patch = None

@@ -22,19 +22,27 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 
 
-def execute(path: Path, timeout: int = 300) -> float:
+def run(path: Path, timeout: int = 300):
+    """Execute the notebook at ``path`` in a fresh kernel, its folder as the working
+    directory; return ``(notebook, seconds)``. The file itself is not touched."""
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}},
                             store_widget_state=True, record_timing=False)
     client.execute()
+    return nb, time.perf_counter() - start
+
+
+def execute(path: Path, timeout: int = 300) -> float:
+    """Execute the notebook at ``path`` and write it back with fresh outputs; return seconds."""
+    nb, seconds = run(path, timeout)
     # A stable kernelspec keeps diffs quiet whichever machine executed the notebook.
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)",
                                  "language": "python", "name": "python3"}
     nb.metadata.get("language_info", {}).pop("version", None)
     nbformat.write(nb, path)
-    return time.perf_counter() - start
+    return seconds
 
 
 def main(argv: list[str]) -> int:

@@ -172,6 +172,16 @@ def require_callable(answer, what="a function") -> Callable:
     return answer
 
 
+def wrong_cells(arr, expected) -> str:
+    """The cells where ``arr`` differs from ``expected``, as text for a hint.
+
+    >>> wrong_cells(np.array([[1, 2], [3, 5]]), np.array([[1, 2], [3, 4]]))
+    '(1, 1)'
+    """
+    bad = np.argwhere(~np.isclose(np.asarray(arr, dtype=float), expected))
+    return ", ".join(str(tuple(int(v) for v in ij)) for ij in bad)
+
+
 def close(a, b, rtol=1e-6, atol=1e-9) -> bool:
     """True when ``a`` and ``b`` have the same shape and agree within tolerance."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..data import article_matrix
-from ._framework import Hint, as_array, close, exercise, expect_shape
+from ._framework import Hint, as_array, close, exercise, expect_shape, wrong_cells
 
 NOTEBOOK = "00_start_here"
 
@@ -50,8 +50,7 @@ def check_first_max_pool(answer):
         raise Hint("the values are right but transposed: output row i comes from input "
                    "rows 2i and 2i+1 (the first output row comes from the top two rows).")
     if not close(arr, _MAX):
-        bad = [tuple(int(v) for v in ij) for ij in np.argwhere(~np.isclose(arr, _MAX))]
-        raise Hint(f"look again at output cell(s) {', '.join(map(str, bad))}: output cell "
+        raise Hint(f"look again at output cell(s) {wrong_cells(arr, _MAX)}: output cell "
                    f"(i, j) is the largest value of input rows 2i..2i+1, columns 2j..2j+1.")
     return "Each output is the largest value of its 2x2 block: 16 numbers became 4."
 

@@ -10,7 +10,7 @@ import numpy as np
 from .. import reference as ref
 from .._geometry import padding_amounts
 from ..data import article_matrix
-from ._framework import Hint, as_array, close, exercise, expect_shape, require_callable
+from ._framework import Hint, as_array, close, exercise, expect_shape, require_callable, wrong_cells
 
 NOTEBOOK = "02_types_of_pooling"
 
@@ -49,8 +49,7 @@ def check_article_average(answer):
         raise Hint("you rounded down (integer division?): the mean of 1, 3, 5, 6 is a "
                    "fraction, 3.75.")
     if not close(arr, _AVG):
-        bad = [tuple(int(v) for v in ij) for ij in np.argwhere(~np.isclose(arr, _AVG))]
-        raise Hint(f"look again at output cell(s) {', '.join(map(str, bad))}: each is the "
+        raise Hint(f"look again at output cell(s) {wrong_cells(arr, _AVG)}: each is the "
                    f"sum of its 2x2 block divided by 4.")
     return "[[3.75, 5.25], [11.5, 13.5]]; the article's 3.5 and 5.5 are wrong."
 
