@@ -778,7 +778,9 @@ def plot_curves(x, curves, *, xlabel: str = "", ylabel: str = "", title: str | N
     ax : matplotlib.axes.Axes, optional
         Draw there; default a new figure of ``figsize``.
     marker_every : int, optional
-        Passed to ``markevery`` (useful for long curves).
+        Passed to ``markevery``; default: every point of a curve of up to 25
+        points, about 12 markers along a longer one (a marker on each of 150
+        points would draw a thick smear, not a line).
     mark_x : float, optional
         Draw a thin vertical line at this x (e.g. the current slider value).
     ylim : (float, float), optional
@@ -803,6 +805,8 @@ def plot_curves(x, curves, *, xlabel: str = "", ylabel: str = "", title: str | N
         fig = _new_figure((min(max(figsize[0], 5.5), MAX_WIDTH), max(figsize[1], 3.0)))
         with style_context():
             ax = fig.add_subplot()
+    if marker_every is None and x.size > 25:
+        marker_every = max(1, x.size // 12)
     with style_context():
         for i, (label, y) in enumerate(curves.items()):
             y = np.asarray(y)

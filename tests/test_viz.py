@@ -514,3 +514,10 @@ def test_inline_backend_keeps_a_format_the_learner_chose():
              "import matplotlib.pyplot; InlineBackend.instance().figure_formats = {'svg'}")
     for line in _inline(setup):
         assert "image/svg+xml" in line and "image/png" not in line
+
+
+def test_long_curves_get_a_dozen_markers_not_one_per_point():
+    fig = viz.plot_curves(np.arange(151), {"a": np.arange(151.0) ** 0.5})
+    assert fig.axes[0].lines[0].get_markevery() == 12
+    fig = viz.plot_curves(np.arange(5), {"a": np.arange(5.0)})
+    assert fig.axes[0].lines[0].get_markevery() is None
