@@ -289,7 +289,13 @@ def _overlap(a, b, tolerance=1.0):
 
 
 def legibility_problems(fig):
-    """Everything that makes ``fig`` hard to read at 100% zoom, as sentences."""
+    """Everything that makes ``fig`` hard to read at 100% zoom, as sentences.
+
+    Text boxes are the renderer's window extents, so a label rotated by an odd
+    angle is judged by its axis-aligned bounding box (conservative: it may report
+    rotated labels whose glyphs do not touch). The figures of pooledu.viz turn
+    labels by 0 or 90 degrees only, where the box is exact.
+    """
     problems = []
     boxes = _text_boxes(fig)
     renderer = fig.canvas.get_renderer()
