@@ -425,7 +425,8 @@ _NOT_OURS = {"experiment results": "pooledu.experiment.plot_results (notebook 07
 
 
 @pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(reason=_NOT_OURS[name], strict=False))
+    pytest.param(name, marks=pytest.mark.xfail(reason=_NOT_OURS[name], strict=False,
+                                               raises=AssertionError))
     if name in _NOT_OURS else name for name in FIGURES])
 def test_figures_are_legible_at_100_percent(name):
     fig = FIGURES[name]()
