@@ -148,14 +148,107 @@ def show_solution(name: str) -> None:
 
 # ---- small helpers for writing judges ------------------------------------------------
 
+def _holds_text(answer, depth=0) -> bool:
+    """True when the answer is, or holds, a string (a number typed in quotes)."""
+    if isinstance(answer, (str, bytes, np.str_, np.bytes_)):
+        return True
+    if isinstance(answer, np.ndarray):
+        if answer.dtype.kind in "US":
+            return True
+        return answer.dtype.kind == "O" and depth < 3 and any(
+            _holds_text(v, depth + 1) for v in answer.ravel()[:64])
+    if isinstance(answer, (list, tuple)) and depth < 3:
+        return any(_holds_text(v, depth + 1) for v in answer[:64])
+    return False
+
+
 def as_array(answer, name="your answer") -> np.ndarray:
-    """Convert an answer to a float array, with a hint (not an error) if impossible."""
-    try:
-        arr = np.asarray(answer, dtype=float)
-    except (TypeError, ValueError):
+    """Convert an answer to a float array, with a hint (not an error) if impossible.
+
+    One rule for every check: numbers are answered as numbers. A number in
+    quotes (``"8.5"``) is a string, and gets a hint to drop the quotes; so do
+    booleans where numbers are expected.
+    """
+    if answer is None:
+        raise Hint(f"{name} is None: if it comes from a function, that function has no "
+                   f"`return` line (a function without one returns None).")
+    if _holds_text(answer):
+        raise Hint(f"{name} is text (in quotes): write numbers without quotes, e.g. 8.5, "
+                   f"not \"8.5\".")
+    if isinstance(answer, (bool, np.bool_)):
+        raise Hint(f"{name} should be numbers, not {answer!r}.")
+    if isinstance(answer, (dict, set, frozenset)):
         raise Hint(f"{name} should be numbers (a list of lists or a NumPy array); "
-                   f"got {type(answer).__name__}.") from None
+                   f"got a {type(answer).__name__}.")
+    try:
+        with np.errstate(all="ignore"):
+            arr = np.asarray(answer, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise Hint(f"{name} should be numbers (a list of lists or a NumPy array, every row "
+                   f"the same length); got {type(answer).__name__}.") from None
     return arr
+
+
+def returned(value, what="your function"):
+    """The value a learner's function returned, with a hint if it returned None."""
+    if value is None:
+        raise Hint(f"{what} returned None: it has no `return` line (or the return is "
+                   f"inside a branch that did not run). End it with `return ...`.")
+    return value
+
+
+def returned_array(value, shape, where="", what="your function") -> np.ndarray:
+    """A learner's function result as an array with ``len(shape)`` axes, or a Hint.
+
+    Catches the results that would otherwise get a misleading hint: None (no
+    ``return``), a single number, an array with the wrong number of axes.
+    """
+    for_ = f"for {where} " if where else ""
+    arr = as_array(returned(value, what), f"what {what} returned")
+    if arr.ndim == len(shape):
+        return arr
+    if arr.ndim == 0:
+        raise Hint(f"{for_}{what} returned a single number ({float(arr):g}); it should "
+                   f"return the whole pooled array, shape {tuple(shape)}: one value per "
+                   f"window. (Is the `return` inside the loop?)")
+    raise Hint(f"{for_}{what} returned an array of shape {arr.shape}; it should have "
+               f"{len(shape)} axes, shape {tuple(shape)}.")
+
+
+def _decimals(v: float) -> int:
+    text = repr(float(v))
+    if "e" in text or "." not in text:
+        return 0
+    return len(text.split(".")[1].rstrip("0"))
+
+
+def agree(answer: float, expected: float) -> bool:
+    """True when a hand-computed number ``answer`` is ``expected``.
+
+    The one rounding rule of every check: a number whose exact value needs
+    more than 4 decimals (22/3 = 7.3333...) may be given rounded to 2 or more
+    decimals (7.33, 7.333); a number with a short exact value (3.75, 0.0625)
+    must be given exactly.
+
+    >>> agree(7.33, 22 / 3), agree(7.333, 22 / 3), agree(7.3, 22 / 3), agree(7.34, 22 / 3)
+    (True, True, False, False)
+    >>> agree(0.06, 1 / 16), agree(0.0625, 1 / 16)
+    (False, True)
+    """
+    a, e = float(answer), float(expected)
+    if not (np.isfinite(a) and np.isfinite(e)):
+        return a == e or (np.isnan(a) and np.isnan(e))
+    if np.isclose(a, e, rtol=1e-6, atol=1e-9):
+        return True
+    long_exact = not np.isclose(e, round(e, 4), rtol=0, atol=1e-12)
+    d = _decimals(a)
+    return long_exact and d >= 2 and abs(a - e) <= 0.5 * 10.0 ** -d + 1e-12
+
+
+def matches(answer, expected) -> bool:
+    """Same shape and every value :func:`agree` s (hand-computed answers)."""
+    a, e = np.asarray(answer, dtype=float), np.asarray(expected, dtype=float)
+    return a.shape == e.shape and all(agree(x, y) for x, y in zip(a.ravel(), e.ravel()))
 
 
 def expect_shape(arr: np.ndarray, shape, what="the output") -> None:
@@ -172,13 +265,28 @@ def require_callable(answer, what="a function") -> Callable:
     return answer
 
 
+def rounded_too_far(answer, expected) -> bool:
+    """True when ``answer`` is ``expected`` except for values rounded to 0 or 1 decimals.
+
+    >>> rounded_too_far([6, 7.3], [6, 22 / 3]), rounded_too_far([6, 7.33], [6, 22 / 3])
+    (True, False)
+    """
+    a, e = np.asarray(answer, dtype=float), np.asarray(expected, dtype=float)
+    if a.shape != e.shape or matches(a, e):
+        return False
+    return all(agree(x, y) or (_decimals(x) < 2 and abs(x - y) <= 0.5 * 10.0 ** -_decimals(x))
+               for x, y in zip(a.ravel(), e.ravel()))
+
+
 def wrong_cells(arr, expected) -> str:
     """The cells where ``arr`` differs from ``expected``, as text for a hint.
 
     >>> wrong_cells(np.array([[1, 2], [3, 5]]), np.array([[1, 2], [3, 4]]))
     '(1, 1)'
     """
-    bad = np.argwhere(~np.isclose(np.asarray(arr, dtype=float), expected))
+    arr, expected = np.asarray(arr, dtype=float), np.asarray(expected, dtype=float)
+    ok = np.vectorize(agree, otypes=[bool])(arr, expected)
+    bad = np.argwhere(~ok)
     return ", ".join(str(tuple(int(v) for v in ij)) for ij in bad)
 
 
