@@ -75,6 +75,7 @@ def _run(ex: Exercise, answer, quiet: bool = False) -> bool:
             f"answer and run this cell again.")
         return False
     try:
+        _refuse_non_finite(answer)
         message = ex.judge(answer)
     except NotAttempted as e:
         say(f"{TODO_MARK} {ex.name}: not attempted yet. {e}".rstrip())
@@ -92,6 +93,20 @@ def _run(ex: Exercise, answer, quiet: bool = False) -> bool:
         return False
     say(f"{PASS_MARK} {ex.name}: correct! {message or ''}".rstrip())
     return True
+
+
+def _refuse_non_finite(answer) -> None:
+    """A typed answer holding nan or inf is never right: say so (before any other hint)."""
+    if callable(answer) or _holds_text(answer) or isinstance(answer, (dict, set)):
+        return
+    try:
+        with np.errstate(all="ignore"):
+            arr = np.asarray(answer, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        return
+    if arr.size and not np.all(np.isfinite(arr)):
+        raise Hint("your answer contains nan or inf; write the number(s) you computed "
+                   "(if nan came from a calculation, one of its steps went wrong).")
 
 
 def exercise(name: str, *, notebook: str, solution, wrong=(), prompt: str = ""):

@@ -21,6 +21,7 @@ import numpy as np
 from .._geometry import output_size
 from ._framework import (
     Hint,
+    agree,
     as_array,
     close,
     exercise,
@@ -393,7 +394,7 @@ _SAME_X, _SAME_AVG, _SAME_AVG_COUNTING_PADDING = _same_avg_cases()
 )
 def check_avg_same_padding(answer):
     arr = as_array(answer)
-    if arr.shape in ((1, 1), (1,), ()):
+    if arr.size == 1 and agree(float(arr.ravel()[0]), 6.0):
         raise Hint("that is the 'valid' result (one 3x3 window fits). With padding='same' "
                    "there are ceil(4 / 2) = 2 windows per axis; the second one reaches into "
                    "the padding.")
