@@ -28,6 +28,7 @@ from ._framework import (
     expect_shape,
     matches,
     require_callable,
+    returned,
     returned_array,
     rounded_too_far,
 )
@@ -78,6 +79,7 @@ _SIZE_CASES = [(n, k, s, pad)
 
 
 def _as_count(value, case):
+    returned(value, "your output_length function")
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer,
                                                                       np.floating)):
         raise Hint(f"your function should return a number of windows (an int); for "

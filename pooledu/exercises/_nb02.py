@@ -214,8 +214,8 @@ def check_fractional_sequence(answer):
         raise Hint("give a flat list of boundaries, like [0, a, b, c, 10].")
     if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)):
         raise Hint("boundaries must be whole numbers of cells: every window covers whole "
-                   "rows. The ratio 2.5 is only the AVERAGE window size (windows of 2 and 3 "
-                   "rows, mixed) - not a window of 2.5 cells, whatever the article suggests.")
+                   "rows. Here 4 windows share 10 rows, 10 / 4 = 2.5 rows each ON AVERAGE "
+                   "(windows of 2 and 3 rows, mixed) - no window covers 2.5 cells.")
     seq = arr.astype(int)
     if seq.size != _OUT + 1:
         raise Hint(f"4 windows need 5 numbers (boundaries: the start of each window, then "
