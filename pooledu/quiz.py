@@ -28,8 +28,10 @@ import numpy as np
 
 __all__ = ["Option", "Question", "Quiz", "facts", "questions", "show"]
 
-_CORRECT_MARK = "\u2705"
-_WRONG_MARK = "\u274c"
+# Dingbats check and ballot marks: in DejaVu Sans and most system fonts, unlike the
+# emoji marks, which need an emoji font (headless Chromium here shows them as boxes).
+_CORRECT_MARK = "\u2713"
+_WRONG_MARK = "\u2717"
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ class Question:
                 f'{html.escape(option.text)}</summary>'
                 f'<div class="pooledu-quiz-feedback" data-correct="{str(option.correct).lower()}"'
                 f' style="border-left: 4px solid {colour}; padding: 2px 8px; '
-                f'margin: 4px 0 6px 16px;">{mark} <b>{verdict}</b> '
+                f'margin: 4px 0 6px 16px;"><b style="color: {colour};">{mark} {verdict}</b> '
                 f'{html.escape(option.feedback)}</div></details>')
         parts.append("</div>")
         return "".join(parts)
