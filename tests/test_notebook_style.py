@@ -120,6 +120,7 @@ def test_explanation_rules():
     ("75% of cells, 12.3 % tied", ["75%", "12.3%"]),
     ("to about 1e-10; 4,194,432 weights; 18496 MACs", ["1e-10", "4,194,432", "18496"]),
     ("notebook 05, Exercise 2, 2016, 12 of 16, TF 2.21.0, section 1.", []),
+    ("a change of -0.25, a range 0.5-0.7, float16 and v1.5", ["0.25", "0.5", "0.7"]),
     ("$p = 0.5$ and $$x = 1.5$$ and `0.25` and ``0.125``", []),
     ("[link](https://example.org/v1.5/x) and <img width=\"480.5\">", []),
     ("```python\nanswer = 7.33\n```\nafter 0.75", ["0.75"]),

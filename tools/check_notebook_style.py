@@ -226,7 +226,7 @@ def prose(markdown: str) -> str:
 # A number as written in prose. Group "num" is the number, "pct" a percent sign,
 # "size" the right-hand side of an NxN size.
 _PROSE_NUMBER = re.compile(
-    r"(?<![\w.,\-])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)"
+    r"(?<![\w.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)"
     r"(?P<pct>\s?%)?(?:x(?P<size>\d+))?(?![\w]|\.\d|,\d)")
 
 
