@@ -12,6 +12,17 @@ wrong answers it must recognise, and turns it into the public
 * a known wrong answer -> its specific hint, returns False;
 * anything else, even of the wrong type or raising -> an explanation, returns False.
 
+Rules every check follows (so that no hint misleads):
+
+* numbers are answered as numbers: ``"8.5"`` (in quotes) gets a hint to drop
+  the quotes, in every check (:func:`as_array`);
+* nan or inf in a typed answer is never right, and says so;
+* a value whose exact form needs more than 4 decimals (22/3) may be rounded to
+  2 or more decimals (7.33); short values (3.75, 0.0625) must be exact
+  (:func:`agree`, :func:`matches`);
+* a learner's function that returns None or a single number is told so,
+  before any hint about its values (:func:`returned`, :func:`returned_array`).
+
 A check never raises. The registry is what the tests walk: every check must
 accept its ``solution`` and reject every one of its ``wrong`` answers.
 """
