@@ -319,9 +319,18 @@ def _bank(f: dict) -> list[tuple[str, str, list[Option]]]:
 
 @functools.lru_cache(maxsize=1)
 def questions() -> tuple[Question, ...]:
-    """The quiz, numbered from 5 on (notebook 09 asks Q1-Q4 with typed answers)."""
-    return tuple(Question(number=i, notebook=nb, prompt=prompt, options=tuple(options))
-                 for i, (nb, prompt, options) in enumerate(_bank(facts()), start=5))
+    """The quiz, numbered from 5 on (notebook 09 asks Q1-Q4 with typed answers).
+
+    The options of question ``n`` are rotated by ``n`` places, so that the right
+    answer is not always in the same position (the bank lists them in reading
+    order).
+    """
+    out = []
+    for number, (nb, prompt, options) in enumerate(_bank(facts()), start=5):
+        r = number % len(options)
+        out.append(Question(number=number, notebook=nb, prompt=prompt,
+                            options=tuple(options[r:] + options[:r])))
+    return tuple(out)
 
 
 def show(*notebooks: str) -> Quiz:
