@@ -259,3 +259,10 @@ def test_property_junk_never_raises(name, answer):
     assert out.strip() and "Traceback" not in out
     if result:  # junk passes only if it IS the solution
         assert not callable(answer)
+
+
+@pytest.mark.parametrize("answer", [[[..., ...], [..., ...]], [[6, None], [12, 13.5]],
+                                    (8, ..., 15, 16)])
+def test_a_half_filled_template_is_not_attempted_yet(answer, capsys):
+    ok, out = _says(exercises.check_avg_same_padding, answer, capsys)
+    assert not ok and "not attempted yet" in out and "placeholder" in out and "nan" not in out

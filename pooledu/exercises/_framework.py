@@ -86,6 +86,9 @@ def _run(ex: Exercise, answer, quiet: bool = False) -> bool:
             f"answer and run this cell again.")
         return False
     try:
+        if _holds_placeholder(answer):
+            raise NotAttempted("Your answer still holds a placeholder (None or ...): fill in "
+                               "every value and run this cell again.")
         _refuse_non_finite(answer)
         message = ex.judge(answer)
     except NotAttempted as e:
@@ -174,18 +177,28 @@ def show_solution(name: str) -> None:
 
 # ---- small helpers for writing judges ------------------------------------------------
 
-def _holds_text(answer, depth=0) -> bool:
-    """True when the answer is, or holds, a string (a number typed in quotes)."""
-    if isinstance(answer, (str, bytes, np.str_, np.bytes_)):
+def _holds(answer, is_leaf, depth=0) -> bool:
+    """True when ``is_leaf`` holds for the answer or any item of its (nested) lists."""
+    if is_leaf(answer):
         return True
     if isinstance(answer, np.ndarray):
-        if answer.dtype.kind in "US":
-            return True
         return answer.dtype.kind == "O" and depth < 3 and any(
-            _holds_text(v, depth + 1) for v in answer.ravel()[:64])
+            _holds(v, is_leaf, depth + 1) for v in answer.ravel()[:64])
     if isinstance(answer, (list, tuple)) and depth < 3:
-        return any(_holds_text(v, depth + 1) for v in answer[:64])
+        return any(_holds(v, is_leaf, depth + 1) for v in answer[:64])
     return False
+
+
+def _holds_text(answer) -> bool:
+    """True when the answer is, or holds, a string (a number typed in quotes)."""
+    return _holds(answer, lambda v: isinstance(v, (str, bytes, np.str_, np.bytes_)) or (
+        isinstance(v, np.ndarray) and v.dtype.kind in "US"))
+
+
+def _holds_placeholder(answer) -> bool:
+    """True when a list answer still holds a placeholder (None or ...)."""
+    return isinstance(answer, (list, tuple, np.ndarray)) and _holds(
+        answer, lambda v: v is None or v is Ellipsis)
 
 
 def as_array(answer, name="your answer") -> np.ndarray:
