@@ -17,6 +17,8 @@ never imports TensorFlow):
 * ``pooledu.receptive_field`` - receptive-field growth through conv/pool stacks.
 * ``pooledu.env`` - the environment check of notebook 00.
 * ``pooledu.quiz`` - the multiple-choice quiz of notebook 09 (offline HTML).
+* ``pooledu.compare`` - ``side_by_side``: several implementations' outputs next to
+  each other (notebook 02).
 
 Importing pooledu changes no global state (no seeding, no matplotlib styles).
 """
@@ -30,7 +32,7 @@ from ._geometry import output_shape, output_size, padding_amounts
 __version__ = "0.1.0"
 
 _SUBMODULES = ("reference", "tf", "layers", "data", "viz", "widgets", "exercises", "env",
-               "measure", "experiment", "receptive_field", "quiz")
+               "measure", "experiment", "receptive_field", "quiz", "compare")
 
 __all__ = ["output_size", "output_shape", "padding_amounts", "__version__", *_SUBMODULES]
 
