@@ -149,8 +149,8 @@ def test_sanitize_file_only_covers_noise():
 def test_missing_python_gets_a_clear_message(tmp_path):
     for name in ("Makefile", "pyproject.toml"):
         shutil.copy(ROOT / name, tmp_path / name)
-    (tmp_path / "tools").mkdir()
-    shutil.copy(ROOT / "tools" / "bootstrap.py", tmp_path / "tools" / "bootstrap.py")
+    shutil.copytree(ROOT / "tools", tmp_path / "tools",
+                    ignore=shutil.ignore_patterns("__pycache__"))
     result = subprocess.run(["make", "setup", "PYTHON=/nonexistent/python3"], cwd=tmp_path,
                             capture_output=True, text=True)
     assert result.returncode != 0
