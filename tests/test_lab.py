@@ -232,6 +232,11 @@ def _is_modified(page) -> bool:
                         ).count() > 0
 
 
+def _plain_quotes(text: str) -> str:
+    """MyST typesets quotes (it's -> it’s); compare titles without that."""
+    return text.strip().translate(str.maketrans("‘’“”", "''\"\""))
+
+
 def _count_markdown(notebook: Path) -> int:
     nb = json.loads(notebook.read_text(encoding="utf-8"))
     return sum(c["cell_type"] == "markdown" for c in nb["cells"])
@@ -261,9 +266,9 @@ def test_notebook_renders_in_jupyterlab(lab_context, lab_server, notebook):
         assert raw == [], f"raw MyST markup on screen: {raw}"
         boxes = page.locator(f"{_PANEL} .jp-MarkdownCell aside.myst-admonition")
         assert boxes.count() == len(expected["admonition"]), "admonitions rendered"
-        titles = [boxes.nth(i).locator(".myst-admonition-header").inner_text().strip()
+        titles = [_plain_quotes(boxes.nth(i).locator(".myst-admonition-header").inner_text())
                   for i in range(boxes.count())]
-        assert titles == expected["admonition"], titles
+        assert titles == [_plain_quotes(t) for t in expected["admonition"]], titles
         warning_boxes = page.locator(f"{_PANEL} aside.myst-admonition.myst-admonition-warning")
         assert warning_boxes.count() == expected["warning_class"], "`:class: warning` boxes"
 
@@ -307,6 +312,9 @@ def test_notebook_renders_in_jupyterlab(lab_context, lab_server, notebook):
             body = dropdown.locator(".myst-dropdown-body")
             body.wait_for(state="visible", timeout=5_000)
             assert body.inner_text().strip(), f"dropdown {i} opened empty"
+            if i == 0:
+                dropdown.screenshot(path=str(ARTIFACTS / "lab" / f"{notebook.stem}-solution.jpg"),
+                                    type="jpeg", quality=80)
         if stored == running:
             assert not _is_modified(page), "opening a solution marked the notebook modified"
     except BaseException:
@@ -353,6 +361,8 @@ def _screenshot_notebook(page, stem: str) -> list[Path]:
     step = min(total, 8_000)
     page.set_viewport_size({"width": width, "height": step + chrome})
     page.wait_for_timeout(300)
+    for old in [*(ARTIFACTS / "lab").glob(f"{stem}.jpg"), *(ARTIFACTS / "lab").glob(f"{stem}-?.jpg")]:
+        old.unlink()  # from an earlier run, perhaps in more parts
     paths = []
     for k, top in enumerate(range(0, total, step)):
         page.evaluate("([s, t]) => { document.querySelector(s).scrollTop = t; }", [scroller, top])
