@@ -361,7 +361,9 @@ def _screenshot_notebook(page, stem: str) -> list[Path]:
     step = min(total, 8_000)
     page.set_viewport_size({"width": width, "height": step + chrome})
     page.wait_for_timeout(300)
-    for old in [*(ARTIFACTS / "lab").glob(f"{stem}.jpg"), *(ARTIFACTS / "lab").glob(f"{stem}-?.jpg")]:
+    lab_dir = ARTIFACTS / "lab"
+    for old in [*lab_dir.glob(f"{stem}.jpg"), *lab_dir.glob(f"{stem}-?.jpg"),
+                *lab_dir.glob(f"{stem}-failure.jpg")]:
         old.unlink()  # from an earlier run, perhaps in more parts
     paths = []
     for k, top in enumerate(range(0, total, step)):
