@@ -185,6 +185,21 @@ def test_course_ships_settings_that_stop_the_news_popup():
             assert env.get(plugin, {}).get(key) == value, (installed, plugin, key)
 
 
+def test_jupyterlab_applies_the_shipped_news_settings(lab_server):
+    """The settings in effect come from the environment's overrides.json: the test's
+    own user settings do not mention news or updates (the browser test then checks
+    that no pop-up shows)."""
+    plugin = "@jupyterlab/apputils-extension:notification"
+    url = f"{lab_server['base']}/lab/api/settings/{plugin}?token={lab_server['token']}"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        settings = json.load(response)
+    assert "fetchNews" not in settings["raw"] and "checkForUpdates" not in settings["raw"]
+    # JupyterLab applies overrides.json as the schema's defaults (stock: "none" = ask)
+    defaults = {k: v.get("default") for k, v in settings["schema"]["properties"].items()}
+    assert defaults["fetchNews"] == "false", defaults
+    assert defaults["checkForUpdates"] is False, defaults
+
+
 def _kernel_python_version() -> str:
     """The version JupyterLab writes into language_info: the kernel runs this Python."""
     return platform.python_version()
