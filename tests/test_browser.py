@@ -13,6 +13,7 @@ POOLEDU_LIVE_NOTEBOOK picks the notebook the JupyterLab test runs
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -308,15 +309,13 @@ def _write_lab_settings(settings: Path) -> None:
         path.write_text(json.dumps(content))
 
 
-@pytest.fixture
-def lab(tmp_path):
-    """JupyterLab on a copy of the notebook's folder (Run All never touches the repo)."""
-    if not LIVE_NOTEBOOK.exists():
-        skip_or_fail(f"{LIVE_NOTEBOOK} does not exist (set POOLEDU_LIVE_NOTEBOOK)")
-    root = tmp_path / "notebooks"
-    shutil.copytree(LIVE_NOTEBOOK.parent, root,
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "_build", "__pycache__"))
-    _write_lab_settings(tmp_path / "settings")
+@contextlib.contextmanager
+def running_lab(tmp_path: Path, root: Path, extra_args: tuple[str, ...] = ()):
+    """JupyterLab serving root, with the settings in tmp_path/settings; yields its address.
+
+    The server's config, runtime and workspace folders are under tmp_path too, so
+    nothing of the user's own JupyterLab set-up is read or changed.
+    """
     port, token = _free_port(), secrets.token_hex(16)
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
                JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), TF_CPP_MIN_LOG_LEVEL="3",
@@ -329,7 +328,7 @@ def lab(tmp_path):
            f"--LabApp.user_settings_dir={tmp_path / 'settings'}",
            f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
            "--LabApp.news_url=", "--LabApp.extension_manager=readonly",
-           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", *extra_args]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")  # CI and containers run as root
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root)
@@ -346,8 +345,7 @@ def lab(tmp_path):
                     pytest.fail("JupyterLab did not start:\n"
                                 + (tmp_path / "jupyterlab.log").read_text()[-3000:])
                 time.sleep(0.3)
-        yield {"base": base, "token": token, "name": LIVE_NOTEBOOK.name,
-               "log": tmp_path / "jupyterlab.log"}
+        yield {"base": base, "token": token, "log": tmp_path / "jupyterlab.log"}
     finally:
         proc.terminate()
         try:
@@ -356,6 +354,19 @@ def lab(tmp_path):
             proc.kill()
             proc.wait(timeout=5)
         log.close()
+
+
+@pytest.fixture
+def lab(tmp_path):
+    """JupyterLab on a copy of the notebook's folder (Run All never touches the repo)."""
+    if not LIVE_NOTEBOOK.exists():
+        skip_or_fail(f"{LIVE_NOTEBOOK} does not exist (set POOLEDU_LIVE_NOTEBOOK)")
+    root = tmp_path / "notebooks"
+    shutil.copytree(LIVE_NOTEBOOK.parent, root,
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "_build", "__pycache__"))
+    _write_lab_settings(tmp_path / "settings")
+    with running_lab(tmp_path, root) as server:
+        yield {**server, "name": LIVE_NOTEBOOK.name}
 
 
 # JS: the notebook's outputs, with every slider (and its readout) taken out, so

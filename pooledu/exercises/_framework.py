@@ -38,9 +38,14 @@ from typing import Any
 
 import numpy as np
 
-PASS_MARK = "\u2705"      # green check
-FAIL_MARK = "\u274c"      # red cross
-TODO_MARK = "\u23f3"      # hourglass
+# Status marks at the start of every check message: text symbols that DejaVu Sans
+# Mono (the default monospace font of Debian and Ubuntu) has, and that other systems
+# find in their symbol fonts. Emoji such as U+2705, U+274C or the hourglass U+23F3
+# show as empty boxes in Chromium on a Linux without an emoji font.
+# tests/test_lab.py checks in the browser that every mark in the outputs renders.
+PASS_MARK = "\u2714"      # heavy check mark
+FAIL_MARK = "\u2718"      # heavy ballot X
+TODO_MARK = "\u25cb"      # white circle: not attempted yet
 
 
 class Hint(Exception):
