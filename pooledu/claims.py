@@ -8,8 +8,8 @@ one of these on a network small enough to run in seconds on a CPU:
 
 * :func:`small_cnn`, :func:`train_digits` and :func:`overfitting_study`: tiny
   CNNs on sklearn's 8x8 digits, trained full-batch to convergence, several seeds;
-* :func:`mean_interval`: mean and a t-interval over seeds;
-* :func:`activation_bytes`: bytes of the activation tensors a forward pass
+* :func:`mean_interval`, :func:`paired_difference`: means and t-intervals over seeds;
+* :func:`model_costs`, :func:`activation_bytes`: bytes of the activation tensors a forward pass
   really produces;
 * :func:`depth_table`: parameters, multiply-adds and activation memory of
   deeper and deeper stacks, with and without pooling;
@@ -41,6 +41,8 @@ __all__ = [
     "feature_maps",
     "gradient_norms",
     "mean_interval",
+    "model_costs",
+    "paired_difference",
     "digit_feature_model",
     "overfitting_study",
     "plot_effective_receptive_field",
@@ -112,7 +114,7 @@ def _split(n_train: int, seed: int):
 
 
 def train_digits(variant: str = "both", seeds: Sequence[int] = (0,), n_train: int = 300,
-                 steps: int = 150, learning_rate: float = 0.01, every: int = 25) -> list[dict]:
+                 steps: int = 100, learning_rate: float = 0.01, every: int = 20) -> list[dict]:
     """Train :func:`small_cnn` full-batch (Adam) on ``n_train`` sklearn digits, per seed.
 
     For each seed the training subset is drawn with that seed (the same for
@@ -125,9 +127,9 @@ def train_digits(variant: str = "both", seeds: Sequence[int] = (0,), n_train: in
     -------
     list of dict, one per seed
         ``variant``, ``seed``, ``params``, final ``train_acc``, ``test_acc``,
-        ``gap`` (train minus test accuracy), ``train_loss``, ``test_loss``, and
-        ``curve``: ``(step, train_acc, test_acc, train_loss)`` every ``every``
-        steps (the training curve, to see convergence).
+        ``gap`` (train minus test accuracy), ``train_loss``, ``test_loss``,
+        ``n_test`` (test digits), and ``curve``: ``(step, train_acc, test_acc,
+        train_loss)`` every ``every`` steps (the training curve, to see convergence).
     """
     if int(steps) < 1 or int(n_train) < 10:
         raise ValueError(f"steps must be >= 1 and n_train >= 10; got {steps!r}, {n_train!r}")
@@ -147,8 +149,10 @@ def train_digits(variant: str = "both", seeds: Sequence[int] = (0,), n_train: in
                                 model.trainable_variables))
         return loss
 
+    predict = tf.function(lambda v: model(v))
+
     def evaluate(x, y, xt, yt):
-        logits, logits_t = model(x).numpy(), model(xt).numpy()
+        logits, logits_t = predict(tf.constant(x)).numpy(), predict(tf.constant(xt)).numpy()
         return (float(np.mean(logits.argmax(1) == y)), float(np.mean(logits_t.argmax(1) == yt)),
                 float(loss_fn(y, logits)), float(loss_fn(yt, logits_t)))
 
@@ -169,7 +173,7 @@ def train_digits(variant: str = "both", seeds: Sequence[int] = (0,), n_train: in
         results.append({"variant": variant, "seed": int(seed),
                         "params": int(model.count_params()), "train_acc": tr,
                         "test_acc": te, "gap": tr - te, "train_loss": trl,
-                        "test_loss": tel, "curve": curve})
+                        "test_loss": tel, "n_test": len(yt), "curve": curve})
     return results
 
 
@@ -196,6 +200,43 @@ def overfitting_study(variants: Sequence[str] = VARIANTS, seeds: Sequence[int] =
                       **train_kwargs) -> list[dict]:
     """Run :func:`train_digits` for every variant and seed; one dict per run."""
     return [r for v in variants for r in train_digits(v, seeds, **train_kwargs)]
+
+
+def paired_difference(runs: Sequence[dict], a: str, b: str, key: str = "test_acc",
+                      confidence: float = 0.95) -> tuple:
+    """Mean and t-interval of ``run_a[key] - run_b[key]`` over the seeds both ran.
+
+    ``runs`` as returned by :func:`overfitting_study`; runs of variants ``a`` and
+    ``b`` with the same seed share their training set, so the difference is
+    paired. Returns ``(mean, low, high)``; "a beats b" only if the interval
+    excludes 0.
+    """
+    by_seed = {r["seed"]: r[key] for r in runs if r["variant"] == b}
+    diffs = [r[key] - by_seed[r["seed"]] for r in runs
+             if r["variant"] == a and r["seed"] in by_seed]
+    return mean_interval(diffs, confidence)
+
+
+def model_costs(model) -> dict:
+    """Parameters, multiply-adds and activation bytes (per image) of a Keras model.
+
+    Multiply-adds count one per weight per output position for Conv2D and one
+    per weight for Dense; pooling, activations and Flatten count 0.
+    Activation bytes come from :func:`activation_bytes` on one all-zero image.
+    """
+    x = x0 = np.zeros((1,) + tuple(model.inputs[0].shape[1:]), np.float32)
+    macs = 0
+    for layer in model.layers:
+        y = layer(x)
+        kind = type(layer).__name__
+        if kind == "Conv2D":
+            kh, kw = layer.kernel_size
+            macs += int(np.prod(y.shape[1:3])) * kh * kw * x.shape[-1] * layer.filters
+        elif kind == "Dense":
+            macs += x.shape[-1] * layer.units
+        x = y
+    return {"params": int(model.count_params()), "macs": int(macs),
+            "act_bytes": activation_bytes(model, np.zeros_like(x0))}
 
 
 def activation_bytes(model, batch) -> int:
@@ -228,30 +269,22 @@ def depth_table(depths: Sequence[int] = (1, 2, 3, 4), size: int = 32, filters: i
         ``macs`` (of the convolutions and the dense layer) and ``act_bytes``
         (per image, :func:`activation_bytes`).
     """
-    from .measure import conv2d_macs
-
     tf = _seed(0)
     L = tf.keras.layers
     rows = []
     for d in depths:
         for pool in (False, True):
-            stack, side, macs, cin = [tf.keras.Input((size, size, 1))], size, 0, 1
+            stack = [tf.keras.Input((size, size, 1))]
             for _ in range(int(d)):
                 stack.append(L.Conv2D(filters, 3, padding="same", activation="relu"))
-                macs += conv2d_macs(side, side, 3, cin, filters)
-                cin = filters
                 if pool:
                     stack.append(L.MaxPooling2D(2))
-                    side //= 2
-            stack += [L.Flatten(), L.Dense(units)]
-            model = tf.keras.Sequential(stack)
-            macs += side * side * filters * units
+            model = tf.keras.Sequential(stack + [L.Flatten(), L.Dense(units)])
+            costs = model_costs(model)
             dense = model.layers[-1].count_params()
             rows.append({"depth": int(d), "pooling": pool,
-                         "conv_params": model.count_params() - dense, "dense_params": dense,
-                         "macs": int(macs),
-                         "act_bytes": activation_bytes(model, np.zeros((1, size, size, 1),
-                                                                       np.float32))})
+                         "conv_params": costs["params"] - dense, "dense_params": dense,
+                         "macs": costs["macs"], "act_bytes": costs["act_bytes"]})
     return rows
 
 

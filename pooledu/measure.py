@@ -599,9 +599,12 @@ def tied_window_fraction(x, pool_size: int = 2, strides=None) -> dict:
     {'windows': 4, 'tied': 1.0, 'all_zero': 1.0}
     """
     a = np.asarray(x, dtype=float)
-    a = {2: a[None, :, :, None], 3: a[None], 4: a}.get(a.ndim)
-    if a is None:
+    if a.ndim not in (2, 3, 4):
         raise ValueError(f"x must have 2, 3 or 4 dimensions; got shape {np.shape(x)}")
+    if a.ndim == 2:
+        a = a[None, :, :, None]
+    elif a.ndim == 3:
+        a = a[None]
     kh, kw = normalize_tuple(pool_size, 2, "pool_size")
     sh, sw = normalize_tuple(strides if strides is not None else (kh, kw), 2, "strides")
     n, h, w, c = a.shape
