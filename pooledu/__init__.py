@@ -16,6 +16,7 @@ never imports TensorFlow):
   (imports TensorFlow when a model is built).
 * ``pooledu.receptive_field`` - receptive-field growth through conv/pool stacks.
 * ``pooledu.env`` - the environment check of notebook 00.
+* ``pooledu.quiz`` - the multiple-choice quiz of notebook 09 (offline HTML).
 
 Importing pooledu changes no global state (no seeding, no matplotlib styles).
 """
@@ -29,7 +30,7 @@ from ._geometry import output_shape, output_size, padding_amounts
 __version__ = "0.1.0"
 
 _SUBMODULES = ("reference", "tf", "layers", "data", "viz", "widgets", "exercises", "env",
-               "measure", "experiment", "receptive_field")
+               "measure", "experiment", "receptive_field", "quiz")
 
 __all__ = ["output_size", "output_shape", "padding_amounts", "__version__", *_SUBMODULES]
 

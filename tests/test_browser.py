@@ -249,6 +249,45 @@ def test_a_page_works_from_file_url(browser, site):
     watch.assert_clean()
 
 
+QUIZ_PAGE = "notebooks/09_summary_and_quiz"
+
+
+def test_quiz_reveals_hints_and_correct_without_a_kernel(static_context, site_url):
+    """09's multiple-choice quiz (pooledu.quiz) works on the static page: clicking a
+    wrong option opens that option's own hint, clicking the right one opens "Correct",
+    and nothing leaves the site."""
+    from pooledu import quiz
+
+    context, watch = static_context
+    watch.reset()
+    page = watch.attach(context.new_page())
+    expected = quiz.questions()
+    try:
+        page.goto(f"{site_url}/{QUIZ_PAGE}.html", wait_until="load", timeout=30_000)
+        blocks = page.locator(".pooledu-quiz")
+        assert blocks.count() == len(expected) >= 12
+        for block, question in zip(blocks.all(), expected):
+            options = block.locator("details.pooledu-quiz-option")
+            assert options.count() == len(question.options)
+            for i, option in enumerate(question.options):
+                feedback = options.nth(i).locator(".pooledu-quiz-feedback")
+                assert not feedback.is_visible(), "feedback shown before a click"
+                options.nth(i).locator("summary").click()
+                feedback.wait_for(state="visible", timeout=2_000)
+                text = " ".join(feedback.inner_text().split())
+                verdict = "Correct." if option.correct else "Not this one."
+                assert verdict in text and option.feedback in text, (question.number, text)
+            if question.number in (5, 12):
+                block.scroll_into_view_if_needed()
+                path = ARTIFACTS / "book" / f"quiz-Q{question.number}-all-open.png"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                block.screenshot(path=str(path))
+        page.wait_for_timeout(300)
+    finally:
+        page.close()
+    watch.assert_clean()
+
+
 # ---------------------------------------------------------- live JupyterLab ---
 def _free_port() -> int:
     with socket.socket() as s:
