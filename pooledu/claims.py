@@ -426,20 +426,21 @@ def plot_effective_receptive_field(erf, field: int, title: str = ""):
     return fig
 
 
-def digit_feature_model(seed: int = 0, steps: int = 150, canvas: int = 16):
+def digit_feature_model(seed: int = 0, steps: int = 150, canvas: int = 16,
+                        learning_rate: float = 0.01, n_train: int = 500):
     """A conv-pool-conv-pool-conv network trained on digits, for looking at its maps.
 
     The 8x8 digits are enlarged 2x and centred on a ``canvas`` x ``canvas``
     image (:func:`pooledu.data.shifted_digits`, no shift). Three 3x3 "same"
     convolutions with 8, 16 and 16 filters (ReLU), 2x2 max pooling after the
-    first two, global average pooling and Dense(10); Adam, full batch of 1,000
-    digits, ``steps`` steps.
+    first two, global average pooling and Dense(10); Adam with ``learning_rate``,
+    full batch of the first ``n_train`` digits, ``steps`` steps.
 
     Returns
     -------
     model : keras.Sequential
     images : ndarray, shape (N, canvas, canvas)
-        All digits (the first 1,000 were the training set).
+        All digits (the first ``n_train`` were the training set).
     accuracy : (float, float)
         Training accuracy and accuracy on the other digits.
     """
@@ -454,8 +455,8 @@ def digit_feature_model(seed: int = 0, steps: int = 150, canvas: int = 16):
         L.Conv2D(16, 3, padding="same", activation="relu"), L.MaxPooling2D(2),
         L.Conv2D(16, 3, padding="same", activation="relu"),
         L.GlobalAveragePooling2D(), L.Dense(10)])
-    x, y = tf.constant(images[:1000, :, :, None]), labels[:1000]
-    opt = tf.keras.optimizers.Adam(0.01)
+    x, y = tf.constant(images[:n_train, :, :, None]), labels[:n_train]
+    opt = tf.keras.optimizers.Adam(learning_rate)
     loss_fn = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 
     @tf.function
@@ -468,7 +469,7 @@ def digit_feature_model(seed: int = 0, steps: int = 150, canvas: int = 16):
     for _ in range(int(steps)):
         step()
     acc = [float(np.mean(model(images[a:b, :, :, None]).numpy().argmax(1) == labels[a:b]))
-           for a, b in ((0, 1000), (1000, len(images)))]
+           for a, b in ((0, n_train), (n_train, len(images)))]
     return model, images, tuple(acc)
 
 
