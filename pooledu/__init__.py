@@ -17,6 +17,9 @@ never imports TensorFlow):
 * ``pooledu.receptive_field`` - receptive-field growth through conv/pool stacks.
 * ``pooledu.env`` - the environment check of notebook 00.
 * ``pooledu.quiz`` - the multiple-choice quiz of notebook 09 (offline HTML).
+* ``pooledu.claims`` - small networks that measure the article's claims in notebooks
+  04-06 (effective receptive field, overfitting, depth, gradient norms; imports
+  TensorFlow when called).
 
 Importing pooledu changes no global state (no seeding, no matplotlib styles).
 """
@@ -30,7 +33,7 @@ from ._geometry import output_shape, output_size, padding_amounts
 __version__ = "0.1.0"
 
 _SUBMODULES = ("reference", "tf", "layers", "data", "viz", "widgets", "exercises", "env",
-               "measure", "experiment", "receptive_field", "quiz")
+               "measure", "experiment", "receptive_field", "quiz", "claims")
 
 __all__ = ["output_size", "output_shape", "padding_amounts", "__version__", *_SUBMODULES]
 

@@ -77,3 +77,14 @@ def test_feature_maps_returns_every_conv_output():
     model = claims.small_cnn("early")
     maps = claims.feature_maps(model, np.zeros((8, 8)))
     assert [m.shape for m in maps] == [(8, 8, 8), (4, 4, 16)]
+
+
+def test_importing_claims_does_not_import_tensorflow():
+    import subprocess
+    import sys
+
+    code = ("import sys, pooledu; pooledu.claims; "
+            "print('tensorflow' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "False"
