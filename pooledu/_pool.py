@@ -108,7 +108,8 @@ def result_dtype(dtype, mode: str) -> np.dtype:
         if dtype.kind == "u":
             return np.dtype(np.uint64)
         return dtype
-    return dtype if dtype.kind == "f" else np.dtype(np.float64)  # avg, lp
+    floating = dtype.kind == "f" or dtype.name == "bfloat16"   # (ml_dtypes' bfloat16)
+    return dtype if floating else np.dtype(np.float64)           # avg, lp
 
 
 # ------------------------------------------------------------------ the core (begin)
