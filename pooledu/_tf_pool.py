@@ -22,8 +22,8 @@ How each mode maps to TensorFlow ops (there is no TF "min" or "sum" pooling):
 * lp: ``(avg(|x|**p) * count) ** (1/p)``.
 * PyTorch's conventions (int / tuple ``padding``, ``dilation``, ``ceil_mode``,
   ``count_include_pad``, ``divisor_override``): the input is padded explicitly
-  (with the dtype's lowest value for max, 0 for sums; padded cells are never the
-  max because every window holds a real cell) and every tap of the window is
+  (with -inf for max, as PyTorch - the lowest integer for ints -, 0 for sums)
+  and every tap of the window is
   one ``tf.strided_slice``, combined in row-major window order - the NumPy
   reference's algorithm written in TensorFlow ops.
 * 3-D pooling of dtypes TF's 3-D kernels lack (float64, float16, ints) is done
@@ -207,7 +207,10 @@ def _pool_taps(x, mode, window, p=2.0, count_include_pad=False, divisor_override
     tap of the window, combined in row-major window order."""
     out_dtype = tf.as_dtype(result_dtype(_np_dtype(x.dtype), mode))
     if mode in ("max", "min"):
-        work, fill = x, (x.dtype.min if mode == "max" else x.dtype.max)
+        if x.dtype.is_floating:
+            work, fill = x, (-np.inf if mode == "max" else np.inf)
+        else:
+            work, fill = x, (x.dtype.min if mode == "max" else x.dtype.max)
         combine = tf.maximum if mode == "max" else tf.minimum
     else:
         work, fill, combine = tf.cast(x, out_dtype), 0, tf.add

@@ -237,7 +237,8 @@ class Window:
 
     ``ks`` sizes, ``ss`` strides, ``ds`` dilations, ``pads`` ``(before, after)``
     padded cells, ``outs`` output sizes; ``explicit`` is True for an int/tuple
-    (PyTorch) padding.
+    (PyTorch) padding; ``empty`` is True when some window holds padding only
+    (possible with dilation and padding: max gives -inf there, as PyTorch does).
     """
 
     ks: tuple
@@ -246,6 +247,7 @@ class Window:
     pads: tuple
     outs: tuple
     explicit: bool
+    empty: bool = False
 
 
 def check_window(info: InputInfo, pool_size, strides, padding, dilation=1, ceil_mode=False,
@@ -269,15 +271,10 @@ def check_window(info: InputInfo, pool_size, strides, padding, dilation=1, ceil_
                  for n, k, s, p, dd in zip(info.spatial, ks, ss, pads, ds))
     amounts = tuple(padding_amounts(n, k, s, p, dilation=dd, ceil_mode=ceil_mode)
                     for n, k, s, p, dd in zip(info.spatial, ks, ss, pads, ds))
-    for axis, (n, k, s, dd, (before, _), out) in enumerate(
-            zip(info.spatial, ks, ss, ds, amounts, outs)):
-        starts = [i * s - before for i in range(out)]
-        if any(not any(0 <= a + j * dd < n for j in range(k)) for a in starts):
-            raise ValueError(
-                f"with dilation {ds} and padding {padding!r} some window along "
-                f"{_AXIS_NAMES[d][axis]} holds no input cell, only padding; use less "
-                f"padding or dilation")
-    return Window(ks, ss, ds, amounts, outs, explicit)
+    empty = any(not any(0 <= i * s - before + j * dd < n for j in range(k))
+                for n, k, s, dd, (before, _), out in zip(info.spatial, ks, ss, ds, amounts, outs)
+                for i in range(out))
+    return Window(ks, ss, ds, amounts, outs, explicit, empty)
 
 
 def check_average_args(mode: str, window: Window, count_include_pad, divisor_override):
@@ -290,6 +287,10 @@ def check_average_args(mode: str, window: Window, count_include_pad, divisor_ove
         raise ValueError("count_include_pad=True needs an explicit int padding (PyTorch's "
                          "convention): with 'valid' there is no padding and TensorFlow's "
                          "'same' never counts it")
+    if mode == "avg" and window.empty and not count_include_pad and divisor_override is None:
+        raise ValueError("some window holds padding only, so it has no cell to average; "
+                         "use less padding or dilation, count_include_pad=True or "
+                         "divisor_override")
     if divisor_override is not None:
         if mode != "avg":
             raise ValueError(f"divisor_override is for mode='avg' only; got mode={mode!r}")

@@ -45,7 +45,7 @@ CASES = [
     ("dilation float", lambda B: B.pool2d(X, dilation=1.5), TypeError, "dilation must be a positive integer"),
     ("dilation with same", lambda B: B.pool2d(X, padding="same", dilation=2), ValueError, "dilation=2 is not defined with padding='same'"),
     ("dilated window too big", lambda B: B.pool1d(np.zeros(5), pool_size=3, dilation=3), ValueError, "the dilated window (7 cells) is larger than the input (5)"),
-    ("window of padding only", lambda B: B.pool1d(np.zeros(2), pool_size=2, strides=1, padding=1, dilation=3), ValueError, "holds no input cell, only padding"),
+    ("average of padding only", lambda B: B.pool1d(np.zeros(2), "avg", pool_size=2, strides=1, padding=1, dilation=3), ValueError, "some window holds padding only, so it has no cell to average"),
     ("ceil_mode with a string", lambda B: B.pool2d(X, ceil_mode=True), ValueError, "ceil_mode=True needs an explicit int padding (PyTorch's convention); got padding='valid'"),
     ("ceil_mode not a bool", lambda B: B.pool2d(X, padding=0, ceil_mode=1), TypeError, "ceil_mode must be True or False"),
     ("count_include_pad with max", lambda B: B.pool2d(X, padding=1, count_include_pad=True), ValueError, "count_include_pad=True is for mode='avg' only; got mode='max'"),
