@@ -12,6 +12,17 @@ TensorFlow / Keras conventions (``../shared/pooling-spec.md`` section 1):
   extra cell (if any) *after* (right / bottom).
 * Padded cells never win and never count (max treats them as -inf, average
   divides by the number of real cells).
+
+PyTorch conventions (``../shared/pooling-spec.md`` section 2; notebook 01,
+"the same window in PyTorch"):
+
+* ``padding`` may be an int ``p`` (or one int per axis): ``p`` cells on *each*
+  side, at most ``pool_size // 2``.
+* ``dilation`` ``d`` spreads a window's ``k`` taps ``d`` cells apart: it spans
+  ``d(k-1) + 1`` cells. ``out = floor((n + 2p - d(k-1) - 1) / s) + 1``.
+* ``ceil_mode`` rounds that division up, but the last window must start inside
+  the input or the left padding (``(out-1)*s < n + p``); its overhang past the
+  right padding is neither input nor padding.
 """
 
 from __future__ import annotations
