@@ -1,24 +1,25 @@
 """NumPy reference pooling: one N-d engine (:func:`pool_nd`) and thin 1-D/2-D/3-D wrappers.
 
-How it works - notebook 01's sliding window, without a loop over pixels. Along
+How it works - notebook 01's sliding window (01 section 1, "A window slides, a
+function summarises"; section 2, "Stride"), without a loop over pixels. Along
 one axis, a window of ``k`` taps with stride ``s`` (and dilation ``d``) reads at
 its tap ``j`` the input cells ``j*d, j*d + s, j*d + 2s, ...`` - one strided
 slice for all windows at once. So a pooling is a handful of whole-array
 operations, one per tap (window offset):
 
-* **max / min** are separable (notebook 01, "max pooling"): the max over a
+* **max / min** are separable (notebook 02 sections 1 and 5): the max over a
   ``k_h x k_w`` window is the max over ``k_w`` of the maxes over ``k_h``. So H is
   reduced with ``k_h`` strided slices, then W with ``k_w``: ``k_h + k_w`` slices
   instead of ``k_h * k_w``.
 * **sum / avg / lp** add the ``k_h * k_w`` taps in row-major window order (h,
   then w) in the input dtype - exactly the order TensorFlow's CPU kernel uses,
-  so averages match TF bit for bit, float16 included (notebook 01, "average
-  pooling"); avg then divides by the number of cells that count.
+  so averages match TF bit for bit, float16 included (notebook 02 section 2,
+  "Average pooling"); avg then divides by the number of cells that count.
 
 Padding is never materialised: a tap that would read a padded cell just skips
-that output, so padded cells never win and never count (notebook 01,
-"padding"). With PyTorch's ``count_include_pad=True`` they count in the divisor
-only. The geometry (how many windows, how much padding) comes from
+that output, so padded cells never win and never count (notebook 01 section 3,
+"Padding"). With PyTorch's ``count_include_pad=True`` they count in the divisor
+only (01 section 5, "The same window in PyTorch"). The geometry (how many windows, how much padding) comes from
 ``pooledu._geometry``, the only copy of the formulas.
 
 Behaviour decisions (shared with ``pooledu.tf`` unless stated):
@@ -117,7 +118,8 @@ def result_dtype(dtype, mode: str) -> np.dtype:
 class _Axis:
     """One spatial axis of a pooling: ``n`` input cells, windows of ``k`` taps
     ``d`` apart, stride ``s``, ``before`` / ``after`` padded cells, ``out`` windows.
-    Window ``i`` reads the input cells ``i*s - before + j*d`` for ``j = 0..k-1``."""
+    Window ``i`` reads the input cells ``i*s - before + j*d`` for ``j = 0..k-1``
+    (the picture of notebook 01 section 5, ``pooledu.viz_windows.plot_window_axis``)."""
 
     n: int
     k: int
@@ -163,7 +165,9 @@ def _along(axis, index):
 
 
 def _extreme_along(a, axis, g, ufunc):
-    """Max (``ufunc=np.maximum``) or min of every window of ``a`` along one ``axis``."""
+    """Max (``ufunc=np.maximum``) or min of every window of ``a`` along one ``axis``:
+    one strided slice per tap, combined in place. Doing this along H, then along W,
+    gives the max of every 2-D window (notebook 02 section 1)."""
     taps = g.taps()
     full = [t for t in taps if t[0] == slice(0, g.out)]  # taps real in every window
     if len(full) >= 2:      # the first two taps combine straight into a new array
@@ -182,7 +186,11 @@ def _extreme_along(a, axis, g, ufunc):
 
 
 def _window_sums(a, axes, dtype):
-    """Sum of every window, its taps added in row-major window order in ``dtype``."""
+    """Sum of every window, its taps added in row-major window order in ``dtype``.
+
+    Not separable: float addition is not associative, and TensorFlow adds a window's
+    cells row by row, so the same order gives the same bits (notebook 02 section 2).
+    """
     shape = list(a.shape)
     for ax, g in axes:
         shape[ax] = g.out
