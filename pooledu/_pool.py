@@ -207,7 +207,7 @@ def _window_sums(a, axes, dtype):
                 continue
         view = total[tuple(out_index)]
         np.add(view, cells, out=view, casting="unsafe")
-    return total
+    return np.zeros(shape, dtype) if total is None else total    # no real cell at all
 
 
 def _divisor(geoms, include_pad, dtype):
