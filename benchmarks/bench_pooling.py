@@ -95,7 +95,10 @@ def copy_bandwidth(nbytes=1 << 27, repeat=7):
     return 2 * nbytes / wall
 
 
-def core_lines(path=Path(__file__).resolve().parents[1] / "pooledu" / "_pool.py"):
+CORE = Path(__file__).resolve().parents[1] / "pooledu" / "_pool.py"
+
+
+def core_lines(path=CORE):
     """Lines of the N-d pooling core: from its "(begin)" marker to its "(end)" marker."""
     lines = path.read_text().splitlines()
     begin = next(i for i, line in enumerate(lines) if "the core (begin)" in line)

@@ -19,8 +19,9 @@ operations, one per tap (window offset):
 Padding is never materialised: a tap that would read a padded cell just skips
 that output, so padded cells never win and never count (notebook 01 section 3,
 "Padding"). With PyTorch's ``count_include_pad=True`` they count in the divisor
-only (01 section 5, "The same window in PyTorch"). The geometry (how many windows, how much padding) comes from
-``pooledu._geometry``, the only copy of the formulas.
+only (01 section 5, "The same window in PyTorch"). The geometry (how many
+windows, how much padding) comes from ``pooledu._geometry``, the only copy of
+the formulas.
 
 Behaviour decisions (shared with ``pooledu.tf`` unless stated):
 
@@ -197,7 +198,7 @@ def _window_sums(a, axes, dtype):
     total = None
     for taps in itertools.product(*(g.taps() for _, g in axes)):   # row-major order
         out_index, in_index = [slice(None)] * a.ndim, [slice(None)] * a.ndim
-        for (ax, g), (o, i) in zip(axes, taps):
+        for (ax, _), (o, i) in zip(axes, taps):
             out_index[ax], in_index[ax] = o, i
         cells = a[tuple(in_index)]
         if total is None:   # 0 + x == x: a first tap real in every window starts the sum
@@ -347,8 +348,8 @@ def pool_nd(x, spatial_dims, mode="max", pool_size=2, strides=None, padding="val
     return result.reshape(info.restore(result.shape))
 
 
-def pool2d(x, mode="max", pool_size=2, strides=None, padding="valid", p=2, *, dilation=1, ceil_mode=False,
-           count_include_pad=False, divisor_override=None):
+def pool2d(x, mode="max", pool_size=2, strides=None, padding="valid", p=2, *,
+           dilation=1, ceil_mode=False, count_include_pad=False, divisor_override=None):
     """2-D pooling of ``(H, W)``, ``(H, W, C)`` or ``(N, H, W, C)`` (channels last).
 
     ``H_out = floor((H - k) / s) + 1`` under ``"valid"``, ``ceil(H / s)`` under
@@ -370,12 +371,13 @@ def pool2d(x, mode="max", pool_size=2, strides=None, padding="valid", p=2, *, di
            [3.5 , 8.5 , 5.  ],
            [3.25, 7.25, 4.  ]])
     """
-    return pool_nd(x, 2, mode, pool_size, strides, padding, p, dilation=dilation, ceil_mode=ceil_mode,
-                   count_include_pad=count_include_pad, divisor_override=divisor_override)
+    return pool_nd(x, 2, mode, pool_size, strides, padding, p, dilation=dilation,
+                   ceil_mode=ceil_mode, count_include_pad=count_include_pad,
+                   divisor_override=divisor_override)
 
 
-def pool1d(x, mode="max", pool_size=2, strides=None, padding="valid", p=2, *, dilation=1, ceil_mode=False,
-           count_include_pad=False, divisor_override=None):
+def pool1d(x, mode="max", pool_size=2, strides=None, padding="valid", p=2, *,
+           dilation=1, ceil_mode=False, count_include_pad=False, divisor_override=None):
     """1-D pooling of ``(W,)``, ``(W, C)`` or ``(N, W, C)``. See :func:`pool_nd`.
 
     >>> pool1d([1, 9, 2, 3], "max", pool_size=2, strides=1)
@@ -383,19 +385,21 @@ def pool1d(x, mode="max", pool_size=2, strides=None, padding="valid", p=2, *, di
     >>> pool1d([1, 9, 2, 3, 5], "max", pool_size=2, strides=1, dilation=2)
     array([2, 9, 5])
     """
-    return pool_nd(x, 1, mode, pool_size, strides, padding, p, dilation=dilation, ceil_mode=ceil_mode,
-                   count_include_pad=count_include_pad, divisor_override=divisor_override)
+    return pool_nd(x, 1, mode, pool_size, strides, padding, p, dilation=dilation,
+                   ceil_mode=ceil_mode, count_include_pad=count_include_pad,
+                   divisor_override=divisor_override)
 
 
-def pool3d(x, mode="max", pool_size=2, strides=None, padding="valid", p=2, *, dilation=1, ceil_mode=False,
-           count_include_pad=False, divisor_override=None):
+def pool3d(x, mode="max", pool_size=2, strides=None, padding="valid", p=2, *,
+           dilation=1, ceil_mode=False, count_include_pad=False, divisor_override=None):
     """3-D pooling of ``(D, H, W)``, ``(D, H, W, C)`` or ``(N, D, H, W, C)``. See :func:`pool_nd`.
 
     >>> pool3d(np.arange(8).reshape(2, 2, 2), "avg")
     array([[[3.5]]])
     """
-    return pool_nd(x, 3, mode, pool_size, strides, padding, p, dilation=dilation, ceil_mode=ceil_mode,
-                   count_include_pad=count_include_pad, divisor_override=divisor_override)
+    return pool_nd(x, 3, mode, pool_size, strides, padding, p, dilation=dilation,
+                   ceil_mode=ceil_mode, count_include_pad=count_include_pad,
+                   divisor_override=divisor_override)
 
 
 def _shortcut(pool_fn, mode, dims):

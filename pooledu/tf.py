@@ -25,4 +25,5 @@ from ._tf_functions import __all__ as _functions_all
 from ._tf_pool import *
 from ._tf_pool import __all__ as _pool_all
 
-__all__ = ["output_size", "output_shape", "padding_amounts", "window_cells", *_pool_all, *_functions_all]
+__all__ = ["output_size", "output_shape", "padding_amounts", "window_cells",
+           *_pool_all, *_functions_all]

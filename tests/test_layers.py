@@ -174,7 +174,7 @@ def test_bad_layer_arguments(make, error, match):
 
 
 # ---------------------------------------------------------------- Keras' own layer harness
-from keras.src import testing as keras_testing  # noqa: E402  (after importorskip)
+from keras.src import testing as keras_testing
 
 
 class _Harness(keras_testing.TestCase):

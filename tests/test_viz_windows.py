@@ -8,10 +8,10 @@ import matplotlib
 import pytest
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from pooledu import output_size  # noqa: E402
-from pooledu.viz_windows import plot_window_axis  # noqa: E402
+from pooledu import output_size
+from pooledu.viz_windows import plot_window_axis
 
 
 @pytest.mark.parametrize("n, k, s, p, d, ceil_mode", [
