@@ -192,23 +192,25 @@ def _window_sums(a, axes, dtype):
     Not separable: float addition is not associative, and TensorFlow adds a window's
     cells row by row, so the same order gives the same bits (notebook 02 section 2).
     """
-    shape = list(a.shape)
+    shape, full = list(a.shape), [slice(None)] * a.ndim
     for ax, g in axes:
-        shape[ax] = g.out
-    total = None
-    for taps in itertools.product(*(g.taps() for _, g in axes)):   # row-major order
-        out_index, in_index = [slice(None)] * a.ndim, [slice(None)] * a.ndim
-        for (ax, _), (o, i) in zip(axes, taps):
+        shape[ax], full[ax] = g.out, slice(0, g.out)
+    taps = []                                   # (out_index, cells), row-major order
+    for tap in itertools.product(*(g.taps() for _, g in axes)):
+        out_index, in_index = list(full), [slice(None)] * a.ndim
+        for (ax, _), (o, i) in zip(axes, tap):
             out_index[ax], in_index[ax] = o, i
-        cells = a[tuple(in_index)]
-        if total is None:   # 0 + x == x: a first tap real in every window starts the sum
-            full = all(o == slice(0, g.out) for (_, g), (o, _) in zip(axes, taps))
-            total = cells.astype(dtype) if full else np.zeros(shape, dtype)
-            if full:
-                continue
+        taps.append((out_index, a[tuple(in_index)]))
+    # 0 + x0 + x1 == x0 + x1: taps real in every window start the sum in one step
+    if len(taps) >= 2 and taps[0][0] == full and taps[1][0] == full:
+        total = np.add(taps[0][1], taps[1][1], dtype=dtype, casting="unsafe")
+        taps = taps[2:]
+    else:
+        total = np.zeros(shape, dtype)
+    for out_index, cells in taps:
         view = total[tuple(out_index)]
         np.add(view, cells, out=view, casting="unsafe")
-    return np.zeros(shape, dtype) if total is None else total    # no real cell at all
+    return total
 
 
 def _divisor(geoms, include_pad, dtype):
