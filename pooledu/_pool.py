@@ -165,29 +165,31 @@ def _along(axis, index):
     return (slice(None),) * axis + (index,)
 
 
-def _extreme_along(a, axis, g, ufunc):
-    """Max (``ufunc=np.maximum``) or min of every window of ``a`` along one ``axis``:
-    one strided slice per tap, combined in place. Doing this along H, then along W,
-    gives the max of every 2-D window (notebook 02 section 1)."""
+def _extreme_along(a, axis, g, ufunc, out=None):
+    """Max (``ufunc=np.maximum``) or min of every window of ``a`` along one ``axis``
+    (into ``out`` if given): one strided slice per tap, combined in place. Doing this
+    along H, then along W, gives the max of every 2-D window (notebook 02 section 1)."""
     taps = g.taps()
     full = [t for t in taps if t[0] == slice(0, g.out)]  # taps real in every window
-    if len(full) >= 2:      # the first two taps combine straight into a new array
-        out = ufunc(a[_along(axis, full[0][1])], a[_along(axis, full[1][1])])
+    if len(full) >= 2:      # the first two taps combine straight into the result
+        out = ufunc(a[_along(axis, full[0][1])], a[_along(axis, full[1][1])], out=out)
         taps = [t for t in taps if t is not full[0] and t is not full[1]]
     else:                   # start from the identity: -inf for max, +inf for min
         shape = list(a.shape)
         shape[axis] = g.out
         info = np.finfo(a.dtype) if a.dtype.kind == "f" else np.iinfo(a.dtype)
         low, high = (-np.inf, np.inf) if a.dtype.kind == "f" else (info.min, info.max)
-        out = np.full(shape, low if ufunc is np.maximum else high, a.dtype)
+        out = np.empty(shape, a.dtype) if out is None else out
+        out[...] = low if ufunc is np.maximum else high
     for out_index, in_index in taps:
         view = out[_along(axis, out_index)]
         ufunc(view, a[_along(axis, in_index)], out=view)
     return out
 
 
-def _window_sums(a, axes, dtype):
-    """Sum of every window, its taps added in row-major window order in ``dtype``.
+def _window_sums(a, axes, dtype, out=None):
+    """Sum of every window (into ``out`` if given), its taps added in row-major
+    window order in ``dtype``.
 
     Not separable: float addition is not associative, and TensorFlow adds a window's
     cells row by row, so the same order gives the same bits (notebook 02 section 2).
@@ -202,11 +204,12 @@ def _window_sums(a, axes, dtype):
             out_index[ax], in_index[ax] = o, i
         taps.append((out_index, a[tuple(in_index)]))
     # 0 + x0 + x1 == x0 + x1: taps real in every window start the sum in one step
+    total = np.empty(shape, dtype) if out is None else out
     if len(taps) >= 2 and taps[0][0] == full and taps[1][0] == full:
-        total = np.add(taps[0][1], taps[1][1], dtype=dtype, casting="unsafe")
+        np.add(taps[0][1], taps[1][1], out=total, dtype=dtype, casting="unsafe")
         taps = taps[2:]
     else:
-        total = np.zeros(shape, dtype)
+        total[...] = 0
     for out_index, cells in taps:
         view = total[tuple(out_index)]
         np.add(view, cells, out=view, casting="unsafe")
@@ -227,24 +230,21 @@ def _divisor(geoms, include_pad, dtype):
     return total.astype(dtype)
 
 
-def _pool_images(a, mode, geoms, p, count_include_pad, divisor_override):
-    """Pool a canonical ``(N, *spatial, C)`` array: separable max / min, or window
-    sums in row-major order (then the divisor for avg, the root for lp)."""
+def _pool_images(a, mode, geoms, p, divisor, out):
+    """Pool a canonical ``(N, *spatial, C)`` array into ``out``: separable max / min,
+    or window sums in row-major order (then ``divisor`` for avg, the root for lp)."""
     axes = list(zip(range(1, a.ndim - 1), geoms))
-    out_dtype = result_dtype(a.dtype, mode)
     if mode in ("max", "min"):
-        for ax, g in axes:
-            a = _extreme_along(a, ax, g, np.maximum if mode == "max" else np.minimum)
-        return a
-    if mode == "lp":
-        total = _window_sums(np.abs(a.astype(out_dtype)) ** out_dtype.type(p), axes, out_dtype)
-        return np.power(total, out_dtype.type(1.0 / p), out=total)
-    total = _window_sums(a, axes, out_dtype)
-    if mode == "avg":
-        divisor = (out_dtype.type(divisor_override) if divisor_override else
-                   _divisor(geoms, count_include_pad, out_dtype))
-        np.divide(total, divisor, out=total)
-    return total
+        for number, (ax, g) in enumerate(axes, start=1):
+            a = _extreme_along(a, ax, g, np.maximum if mode == "max" else np.minimum,
+                               out=out if number == len(axes) else None)
+    elif mode == "lp":
+        _window_sums(np.abs(a.astype(out.dtype)) ** out.dtype.type(p), axes, out.dtype, out)
+        np.power(out, out.dtype.type(1.0 / p), out=out)
+    else:
+        _window_sums(a, axes, out.dtype, out)
+        if mode == "avg":
+            np.divide(out, divisor, out=out)
 
 
 _FEW_CHANNELS = 8      # fewer channels: each channel is pooled as an image of its own
@@ -266,10 +266,13 @@ def _pool_canonical(a, mode, window, p=2.0, count_include_pad=False, divisor_ove
     if few:   # (N, *spatial, C) -> (N*C, *spatial, 1)
         a = np.moveaxis(a, -1, 1).reshape(n * channels, *a.shape[1:-1], 1)
     out = np.empty((a.shape[0], *window.outs, a.shape[-1]), result_dtype(a.dtype, mode))
+    divisor = None
+    if mode == "avg":
+        divisor = (out.dtype.type(divisor_override) if divisor_override else
+                   _divisor(geoms, count_include_pad, out.dtype))
     step = max(1, _CACHE_BYTES // max(out[0].nbytes, 1))
     for b in range(0, a.shape[0], step):
-        out[b:b + step] = _pool_images(a[b:b + step], mode, geoms, p, count_include_pad,
-                                       divisor_override)
+        _pool_images(a[b:b + step], mode, geoms, p, divisor, out[b:b + step])
     if few:   # back to (N, *out, C)
         out = np.ascontiguousarray(np.moveaxis(out.reshape(n, channels, *window.outs), 1, -1))
     return out
