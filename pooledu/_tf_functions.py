@@ -216,10 +216,10 @@ def mixed_pool2d(x, pool_size=2, strides=None, padding="valid", alpha=0.5, *,
     largest = tf.nn.max_pool2d(x4, ks, ss, pad)
     average = tf.nn.avg_pool2d(x4, ks, ss, pad)          # TF divides by the real cells
     if training:
-        lam = tf.cast(_uniform(tf.shape(largest), seed, x4.dtype) < alpha, x4.dtype)
+        pick = tf.cast(_uniform(tf.shape(largest), seed, x4.dtype) < alpha, x4.dtype)
     else:
-        lam = tf.constant(alpha, x4.dtype)
-    return info.restore(lam * largest + (1 - lam) * average)
+        pick = tf.constant(alpha, x4.dtype)
+    return info.restore(pick * largest + (1 - pick) * average)
 
 
 # ---------------------------------------------------------------------------

@@ -193,7 +193,8 @@ class MinPooling2D(_WindowPooling2D):
 
 @_register
 class LpPooling2D(_WindowPooling2D):
-    """Lp pooling: ``(sum |x|^p)^(1/p)`` per window (PyTorch ``LPPool2d``), or with
+    """Lp pooling: ``(sum |x|^p)^(1/p)`` per window (PyTorch's ``LPPool2d`` raises
+    ``x``, not ``|x|``: the same for even ``p`` or ``x >= 0``), or with
     ``normalize=True`` the power average ``(mean |x|^p)^(1/p)``.
 
     See :func:`pooledu.reference.lp_pool2d`.
@@ -317,10 +318,12 @@ class StochasticPooling2D(_RandomMixin, _WindowPooling2D):
 
 @_register
 class MixedPooling2D(_RandomMixin, _WindowPooling2D):
-    """Mixed pooling (Yu et al. 2014): ``lam * max + (1 - lam) * avg``.
+    """Mixed pooling (Yu et al. 2014): each output is the window's max or its average.
 
-    Training: ``lam`` is 1 with probability ``alpha`` and 0 otherwise, drawn
-    per window and feature map.  Inference: ``lam = alpha``.
+    Training: the max with probability ``alpha``, else the average, drawn per
+    window and feature map.  Inference: the fixed blend
+    ``alpha * max + (1 - alpha) * avg`` (pooledu's choice; see
+    :func:`pooledu.reference.mixed_pool2d`).  The layer has no weights.
 
     Parameters
     ----------
