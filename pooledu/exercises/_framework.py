@@ -29,6 +29,7 @@ accept its ``solution`` and reject every one of its ``wrong`` answers.
 
 from __future__ import annotations
 
+import ast
 import functools
 import inspect
 import textwrap
@@ -116,7 +117,8 @@ def _run(ex: Exercise, answer, quiet: bool = False) -> bool:
 
 def _refuse_non_finite(answer) -> None:
     """A typed answer holding nan or inf is never right: say so (before any other hint)."""
-    if callable(answer) or _holds_text(answer) or isinstance(answer, (dict, set)):
+    if (callable(answer) or _holds_text(answer) or isinstance(answer, (dict, set))
+            or is_keras_shape(answer)):
         return
     try:
         with np.errstate(all="ignore"):
@@ -201,9 +203,46 @@ def _holds_text(answer) -> bool:
 
 
 def _holds_placeholder(answer) -> bool:
-    """True when a list answer still holds a placeholder (None or ...)."""
-    return isinstance(answer, (list, tuple, np.ndarray)) and _holds(
-        answer, lambda v: v is None or v is Ellipsis)
+    """True when a list answer still holds a placeholder (None or ...).
+
+    Keras' shape notation, ``(None, 15, 15, 16)`` (None for an unknown batch),
+    is an answer, not a placeholder: the checks give it its own hint.
+    """
+    return isinstance(answer, (list, tuple, np.ndarray)) and not is_keras_shape(
+        answer) and _holds(answer, lambda v: v is None or v is Ellipsis)
+
+
+def is_keras_shape(answer) -> bool:
+    """True for a flat shape with an unknown (None) batch, as Keras prints it."""
+    return (isinstance(answer, (list, tuple)) and len(answer) >= 2 and answer[0] is None
+            and all(isinstance(v, (int, float, np.integer, np.floating))
+                    and not isinstance(v, bool) for v in answer[1:]))
+
+
+def called_names(tree) -> set:
+    """Names of the functions a source tree calls, leaving out names it binds itself.
+
+    Only names in call position count, so a learner may name a variable
+    ``max_pool`` or ``pool2d``. ``lib.max_pool2d(...)`` always counts;
+    ``max_pool(...)`` counts unless ``max_pool`` is a local variable, argument or
+    function defined in the source.
+    """
+    bound = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            bound.add(node.id)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            bound.add(getattr(node, "name", None))
+    called = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            called.add(node.func.attr)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            if node.func.id not in bound:
+                called.add(node.func.id)
+    return called
 
 
 def as_array(answer, name="your answer") -> np.ndarray:
@@ -221,6 +260,9 @@ def as_array(answer, name="your answer") -> np.ndarray:
                    f"not \"8.5\".")
     if isinstance(answer, (bool, np.bool_)):
         raise Hint(f"{name} should be numbers, not {answer!r}.")
+    if is_keras_shape(answer):
+        raise Hint(f"{name} starts with None, Keras' notation for a batch it does not "
+                   f"know yet; here every size is known: write numbers only.")
     if isinstance(answer, (dict, set, frozenset)):
         raise Hint(f"{name} should be numbers (a list of lists or a NumPy array); "
                    f"got a {type(answer).__name__}.")
