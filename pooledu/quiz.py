@@ -138,9 +138,9 @@ def facts() -> dict:
         "zero_grad_3x3_s1": measure.gradient_sparsity(x, "max", 3, 1),
         "zero_grad_avg": measure.gradient_sparsity(x, "avg", 2, 2),
         # the map of notebook 06 is one draw: the same fraction over many random maps
-        "maps": len(many),
-        "zero_grad_3x3_s1_mean": float(np.mean(many)),
-        "zero_grad_3x3_s1_share_above": float(np.mean(
+        "zero_grad_maps": len(many),
+        "zero_grad_3x3_mean": float(np.mean(many)),
+        "zero_grad_3x3_above": float(np.mean(
             np.array(many) > measure.gradient_sparsity(x, "max", 2, 2))),
         # 3 decimals: enough for the quiz, and stable across NumPy builds
         "noise_std_avg": round(measure.pooled_noise_stats("avg", 2)["std"], 3),
@@ -290,9 +290,9 @@ def _bank(f: dict) -> list[tuple[str, str, list[Option]]]:
             "every window that contains it, so fewer cells ever win."),
           c(f"more: {z3:.3f} against {z2:.3f}",
             "overlapping windows share their winners: a local maximum wins up to 9 windows "
-            f"and most cells win none. Over {f['maps']} random 8x8 maps it averages about "
-            f"{f['zero_grad_3x3_s1_mean']:.2f}, above {z2:.3f} on "
-            f"{f['zero_grad_3x3_s1_share_above']:.0%} of them: usually more, not always."),
+            f"and most cells win none. Over {f['zero_grad_maps']} random 8x8 maps it "
+            f"averages about {f['zero_grad_3x3_mean']:.2f}, above {z2:.3f} on "
+            f"{f['zero_grad_3x3_above']:.0%} of them: usually more, not always."),
           w(f"none: {f['zero_grad_avg']:g}, as with average pooling", "only average pooling "
             "reaches every cell; max pooling sends each window's gradient to one cell.")]),
         ("07", "Which downsampling layer has learnable weights?",

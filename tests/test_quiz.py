@@ -174,10 +174,10 @@ def _zero_gradient_fraction_3x3_s1(x):
 def test_zero_gradient_question_is_about_one_map_and_reports_many():
     f = quiz.facts()
     many = np.array([_zero_gradient_fraction_3x3_s1(np.random.default_rng(s).random((8, 8)))
-                     for s in range(f["maps"])])
-    assert f["maps"] >= 100
-    assert math.isclose(f["zero_grad_3x3_s1_mean"], many.mean())
-    assert math.isclose(f["zero_grad_3x3_s1_share_above"], np.mean(many > 0.75))
+                     for s in range(f["zero_grad_maps"])])
+    assert f["zero_grad_maps"] >= 100
+    assert math.isclose(f["zero_grad_3x3_mean"], many.mean())
+    assert math.isclose(f["zero_grad_3x3_above"], np.mean(many > 0.75))
     assert many.min() <= 0.75 < many.mean() < f["zero_grad_3x3_s1"]   # not always more
     q = _question("8x8 map")
     assert "the random 8x8 map of notebook 06" in q.prompt
