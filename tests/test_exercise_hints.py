@@ -114,9 +114,18 @@ def test_keras_shape_with_none_batch_gets_a_batch_hint(capsys):
     assert "batch is known: 8" in out and "the rest is right" in out
 
 
-def test_keras_shape_elsewhere_is_not_a_placeholder_nor_nan(capsys):
-    ok, out = _says(exercises.check_avg_same_padding, [None, 6], capsys)
-    assert not ok and "not attempted" not in out and "nan" not in out and "None" in out
+@pytest.mark.parametrize("answer", [(None, 15, 15, 16), [None, 15, 15, 16]])
+def test_keras_shape_is_judged_not_taken_for_a_placeholder(answer, capsys):
+    ok, out = _says(exercises.check_pooled_batch_shape, answer, capsys)
+    assert not ok and "not attempted" not in out and "nan" not in out
+    ok, out = _says(exercises.check_pooled_batch_shape, (None, 16, 16, 16), capsys)
+    assert not ok and "batch is known: 8" in out and "the rest is right" not in out
+
+
+def test_a_leading_none_elsewhere_is_still_a_placeholder(capsys):
+    # a half-filled template in an exercise whose answer is not a shape
+    ok, out = _says(exercises.check_fractional_sequence, [None, 2, 5, 7, 10], capsys)
+    assert not ok and "not attempted yet" in out and "placeholder" in out
 
 
 # ------------------------------------------------ GeM in plain Python floats: complex result

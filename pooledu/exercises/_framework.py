@@ -67,6 +67,7 @@ class Exercise:
     solution: Any
     wrong: list = field(default_factory=list)
     prompt: str = ""
+    shape_answer: bool = False
 
     def solution_text(self) -> str:
         """The worked solution as text (source code for a function)."""
@@ -92,10 +93,11 @@ def _run(ex: Exercise, answer, quiet: bool = False) -> bool:
             f"answer and run this cell again.")
         return False
     try:
-        if _holds_placeholder(answer):
-            raise NotAttempted("Your answer still holds a placeholder (None or ...): fill in "
-                               "every value and run this cell again.")
-        _refuse_non_finite(answer)
+        if not (ex.shape_answer and is_keras_shape(answer)):
+            if _holds_placeholder(answer):
+                raise NotAttempted("Your answer still holds a placeholder (None or ...): "
+                                   "fill in every value and run this cell again.")
+            _refuse_non_finite(answer)
         message = ex.judge(answer)
     except NotAttempted as e:
         say(f"{TODO_MARK} {ex.name}: not attempted yet. {e}".rstrip())
@@ -117,8 +119,7 @@ def _run(ex: Exercise, answer, quiet: bool = False) -> bool:
 
 def _refuse_non_finite(answer) -> None:
     """A typed answer holding nan or inf is never right: say so (before any other hint)."""
-    if (callable(answer) or _holds_text(answer) or isinstance(answer, (dict, set))
-            or is_keras_shape(answer)):
+    if callable(answer) or _holds_text(answer) or isinstance(answer, (dict, set)):
         return
     try:
         with np.errstate(all="ignore"):
@@ -130,7 +131,8 @@ def _refuse_non_finite(answer) -> None:
                    "(if nan came from a calculation, one of its steps went wrong).")
 
 
-def exercise(name: str, *, notebook: str, solution, wrong=(), prompt: str = ""):
+def exercise(name: str, *, notebook: str, solution, wrong=(), prompt: str = "",
+             shape_answer: bool = False):
     """Register ``judge`` as exercise ``name`` and return the public check.
 
     Parameters
@@ -145,11 +147,14 @@ def exercise(name: str, *, notebook: str, solution, wrong=(), prompt: str = ""):
         Common wrong answers and a piece of the hint each must produce.
     prompt : str
         One line saying what is asked (shown with the solution).
+    shape_answer : bool
+        The answer is a tensor shape: Keras' ``(None, 15, 15, 16)`` (None for an
+        unknown batch) reaches the judge instead of counting as a placeholder.
     """
 
     def decorate(judge):
         ex = Exercise(name=name, notebook=notebook, judge=judge, solution=solution,
-                      wrong=list(wrong), prompt=prompt)
+                      wrong=list(wrong), prompt=prompt, shape_answer=shape_answer)
         if name in REGISTRY:
             raise RuntimeError(f"exercise {name!r} is registered twice")
         REGISTRY[name] = ex
@@ -203,17 +208,17 @@ def _holds_text(answer) -> bool:
 
 
 def _holds_placeholder(answer) -> bool:
-    """True when a list answer still holds a placeholder (None or ...).
-
-    Keras' shape notation, ``(None, 15, 15, 16)`` (None for an unknown batch),
-    is an answer, not a placeholder: the checks give it its own hint.
-    """
-    return isinstance(answer, (list, tuple, np.ndarray)) and not is_keras_shape(
-        answer) and _holds(answer, lambda v: v is None or v is Ellipsis)
+    """True when a list answer still holds a placeholder (None or ...)."""
+    return isinstance(answer, (list, tuple, np.ndarray)) and _holds(
+        answer, lambda v: v is None or v is Ellipsis)
 
 
 def is_keras_shape(answer) -> bool:
-    """True for a flat shape with an unknown (None) batch, as Keras prints it."""
+    """True for a flat shape with an unknown (None) batch, as Keras prints it.
+
+    Only exercises registered with ``shape_answer=True`` treat it as an answer;
+    elsewhere a None is a placeholder still to fill in.
+    """
     return (isinstance(answer, (list, tuple)) and len(answer) >= 2 and answer[0] is None
             and all(isinstance(v, (int, float, np.integer, np.floating))
                     and not isinstance(v, bool) for v in answer[1:]))
@@ -260,9 +265,6 @@ def as_array(answer, name="your answer") -> np.ndarray:
                    f"not \"8.5\".")
     if isinstance(answer, (bool, np.bool_)):
         raise Hint(f"{name} should be numbers, not {answer!r}.")
-    if is_keras_shape(answer):
-        raise Hint(f"{name} starts with None, Keras' notation for a batch it does not "
-                   f"know yet; here every size is known: write numbers only.")
     if isinstance(answer, (dict, set, frozenset)):
         raise Hint(f"{name} should be numbers (a list of lists or a NumPy array); "
                    f"got a {type(answer).__name__}.")

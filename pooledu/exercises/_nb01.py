@@ -342,7 +342,9 @@ _BATCH = (8, 32, 32, 16)
         ((8, 14, 14, 16), "+ 1"),
         ((4, 15, 15, 8), "batch"),
         ((8, 15, 15), "4 numbers"),
+        ((None, 15, 15, 16), "batch is known"),
     ],
+    shape_answer=True,
 )
 def check_pooled_batch_shape(answer):
     if is_keras_shape(answer):
