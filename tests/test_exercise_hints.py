@@ -51,7 +51,7 @@ def _loop_then_library(x, pool_size=2, strides=None):
 
 
 def _tf_call_and_local_name(x, pool_size=2, strides=None):
-    import pooledu.reference as nn   # stands for tf.nn: an attribute call always counts
+    import pooledu.reference as nn  # stands for tf.nn: an attribute call always counts
 
     max_pool = None
     for _ in range(1):
