@@ -124,6 +124,8 @@ def facts() -> dict:
     x = np.random.default_rng(0).random((8, 8))         # the input of notebook 06
     signal = np.array([[0, 0, 1, 1, 0, 0, 1, 1]], dtype=float)
     shifted = np.roll(signal, 1, axis=1)
+    many = [measure.gradient_sparsity(np.random.default_rng(seed).random((8, 8)), "max", 3, 1)
+            for seed in range(100)]
     return {
         "size_valid": output_size(28, 3, 2, "valid"),
         "size_same": output_size(28, 3, 2, "same"),
@@ -135,6 +137,11 @@ def facts() -> dict:
         "zero_grad_2x2": measure.gradient_sparsity(x, "max", 2, 2),
         "zero_grad_3x3_s1": measure.gradient_sparsity(x, "max", 3, 1),
         "zero_grad_avg": measure.gradient_sparsity(x, "avg", 2, 2),
+        # the map of notebook 06 is one draw: the same fraction over many random maps
+        "zero_grad_maps": len(many),
+        "zero_grad_3x3_mean": float(np.mean(many)),
+        "zero_grad_3x3_above": float(np.mean(
+            np.array(many) > measure.gradient_sparsity(x, "max", 2, 2))),
         # 3 decimals: enough for the quiz, and stable across NumPy builds
         "noise_std_avg": round(measure.pooled_noise_stats("avg", 2)["std"], 3),
         "noise_std_max": round(measure.pooled_noise_stats("max", 2)["std"], 3),
@@ -142,7 +149,6 @@ def facts() -> dict:
         "pooled_shifted": ref.max_pool2d(shifted, (1, 2)).ravel().tolist(),
         "gem_p1": float(ref.gem_pool2d(np.array([[1.0, 3.0], [5.0, 6.0]]), p=1.0,
                                        pool_size=2).ravel()[0]),
-        "window_avg": float(np.mean([1.0, 3.0, 5.0, 6.0])),
         "gap_shape": ref.global_pool2d(np.zeros((2, 7, 7, 512)), "avg").shape,
         "adaptive": ref.adaptive_pool2d(np.arange(1.0, 6.0).reshape(1, 5), (1, 3))
                        .ravel().tolist(),
@@ -172,10 +178,11 @@ def _bank(f: dict) -> list[tuple[str, str, list[Option]]]:
                           "for the first window.")]),
         ("01", "In Keras, MaxPooling2D(pool_size=2) is called without strides. What stride "
                "does it use?",
-         [w("1", "a stride of 1 is Conv2D's default, not the pooling layers': with stride 1 "
-                 "the windows would overlap and the map would barely shrink."),
-          c("2, the pool size", "strides=None means strides = pool_size, so the windows tile "
-                                "the map without overlapping (the same in PyTorch)."),
+         [w("1", "a stride of 1 is Conv2D's default, not the pooling layers' (and "
+                 "tf.nn.pool's, which is why the article's min pooling layer overlaps, 02): "
+                 "with stride 1 the windows would overlap and the map would barely shrink."),
+          c("2", "2, the pool size: strides=None means strides = pool_size, so the windows "
+                 "tile the map without overlapping (the same in PyTorch)."),
           w("it depends on the input size", "the stride is fixed by the layer, whatever the "
                                             "input size; only adaptive pooling adapts.")]),
         ("02", "GlobalAveragePooling2D() receives a batch of shape (2, 7, 7, 512). What "
@@ -191,31 +198,34 @@ def _bank(f: dict) -> list[tuple[str, str, list[Option]]]:
                "map that contains -128?",
          [w("nothing: min(x) = -max(-x) always", "it holds for real numbers, but int8 stops "
                                                  "at 127: -x cannot represent 128."),
-          c(f"-(-128) wraps round to {f['int8_wrap']}, so that window's result is wrong",
-            "int8 covers -128..127, so negating -128 overflows. Negate in a wider type "
-            "(int64) and convert back, or use a true min."),
+          c(f"-(-128) wraps round to {f['int8_wrap']}",
+            "so that window's result is wrong: int8 covers -128..127, so negating -128 "
+            "overflows. Negate in a wider type (int64) and convert back, or use a true min."),
           w("TensorFlow raises an error", "it does not: integer negation wraps silently, "
                                           "which is why the bug is easy to miss.")]),
         ("03", "GeM (generalized-mean) pooling, (mean(x^p))^(1/p), with p = 1 is the same "
                "as which pooling?",
-         [c(f"average pooling (e.g. {f['gem_p1']:g} for the window [1, 3, 5, 6])",
-            "with p = 1 the power and the root cancel: it is the plain mean. As p grows it "
-            "moves towards max pooling."),
+         [c("average pooling",
+            "with p = 1 the power and the root cancel: it is the plain mean (e.g. "
+            f"{f['gem_p1']:g} for the window [1, 3, 5, 6]). As p grows it moves towards "
+            "max pooling."),
           w("max pooling", "max pooling is the limit for large p, not p = 1."),
           w("sum pooling", "GeM uses the MEAN of x^p; the sum (an Lp norm, like PyTorch's "
                            "LPPool2d) grows with the window size."),
           w("L2 pooling", "that is p = 2 (of the sum, for LPPool2d); here p = 1.")]),
         ("03", "Stochastic pooling (Zeiler & Fergus 2013) picks one value of each window at "
                "random during training. What does it output at test time?",
-         [w("a random value, as in training", "at test time the output must be "
-                                               "deterministic: the paper uses the expectation."),
-          c("the probability-weighted average sum(p_i * a_i), p_i = a_i / sum(a)",
-            "the expected value of the training-time sample: between the average and the "
-            "max."),
-          w("the maximum", "the max is only the most likely pick; the test-time output "
-                           "weights every value by its probability."),
-          w("the plain average", "values are weighted by p_i = a_i / sum(a), so large values "
-                                 "count more than in a plain average.")]),
+         [w("a random a_i, drawn with probability p_i = a_i / sum(a)",
+            "that is training; at test time the output must be deterministic: the paper "
+            "uses the expectation."),
+          c("sum(p_i * a_i) with p_i = a_i / sum(a)",
+            "the probability-weighted average, the expected value of the training-time "
+            "sample: between the average and the max."),
+          w("the maximum, max(a_i)", "the max is only the most likely pick; the test-time "
+                                     "output weights every value by its probability."),
+          w("the plain average, sum(a_i) / n", "values are weighted by p_i = a_i / sum(a), "
+                                               "so large values count more than in a plain "
+                                               "average.")]),
         ("04", "The values of one 2x2 max-pooling window are all different. How many of its "
                "4 input cells receive a non-zero gradient?",
          [w("0: max pooling is not differentiable", "max is piecewise linear and "
@@ -235,10 +245,11 @@ def _bank(f: dict) -> list[tuple[str, str, list[Option]]]:
           c(str(f["rf"]), "r = 1 + 2 (conv) + 1 (pool) + 2 * 2 (conv after a stride of 2) = "
                           f"{f['rf']}.")]),
         ("05", "Pure Gaussian noise (standard deviation 1) goes through 2x2 pooling. Which "
-               "pooling leaves less noise?",
-         [c(f"average: std 1/2 (measured {f['noise_std_avg']:.2f})",
+               "pooling leaves less noise, and what is its standard deviation?",
+         [c("average: std 1/2",
             "averaging 4 independent values divides the variance by 4, the standard "
-            f"deviation by 2; max pooling leaves about {f['noise_std_max']:.2f}."),
+            f"deviation by 2 (measured {f['noise_std_avg']:.2f}); max pooling leaves about "
+            f"{f['noise_std_max']:.2f}."),
           w(f"max: std about {f['noise_std_max']:.2f}", "max pooling keeps the largest of 4 "
                                                          "noisy values: a spread of about "
                                                          f"{f['noise_std_max']:.2f} and a "
@@ -270,15 +281,18 @@ def _bank(f: dict) -> list[tuple[str, str, list[Option]]]:
                                        "(aliasing, Zhang 2019)."),
           w(_fmt(f["pooled_signal"]), "that is the output of the unshifted signal; pool the "
                                       "shifted one.")]),
-        ("06", "On a random 8x8 map, what fraction of the input cells gets zero gradient "
+        ("06", "On the random 8x8 map of notebook 06, what fraction of the input cells gets "
+               "zero gradient "
                "through overlapping 3x3 max pooling with stride 1, compared with 2x2 / "
                "stride 2?",
          [w(f"fewer than with 2x2 / stride 2 ({z2:.3f}): overlap spreads the gradient",
             f"measured, it is the opposite: {z3:.3f} against {z2:.3f}. A large value wins "
             "every window that contains it, so fewer cells ever win."),
-          c(f"more: {z3:.3f} against {z2:.3f}", "overlapping windows share their winners: a "
-                                                 "local maximum wins up to 9 windows and most "
-                                                 "cells win none."),
+          c(f"more: {z3:.3f} against {z2:.3f}",
+            "overlapping windows share their winners: a local maximum wins up to 9 windows "
+            f"and most cells win none. Over {f['zero_grad_maps']} random 8x8 maps it "
+            f"averages about {f['zero_grad_3x3_mean']:.2f}, above {z2:.3f} on "
+            f"{f['zero_grad_3x3_above']:.0%} of them: usually more, not always."),
           w(f"none: {f['zero_grad_avg']:g}, as with average pooling", "only average pooling "
             "reaches every cell; max pooling sends each window's gradient to one cell.")]),
         ("07", "Which downsampling layer has learnable weights?",
@@ -293,9 +307,9 @@ def _bank(f: dict) -> list[tuple[str, str, list[Option]]]:
         ("08", "Images of different sizes must give a fixed-length vector for one dense "
                "classifier. Which layer does that?",
          [w("2x2 max pooling", "its output still grows with the input (half of each side)."),
-          c("global average pooling (or adaptive pooling to a fixed grid)",
-            "global pooling gives one number per channel whatever the size; adaptive "
-            "pooling picks its bins from the input size."),
+          c("global average pooling",
+            "global pooling gives one number per channel whatever the size. Adaptive "
+            "pooling to a fixed grid works too: it picks its bins from the input size."),
           w("a strided convolution", "its output size still depends on the input size."),
           w("dropout", "dropout does not change shapes at all.")]),
         ("08", "Adaptive average pooling turns [1, 2, 3, 4, 5] into 3 outputs, with bins "

@@ -119,6 +119,33 @@ def article_run(tf):
     return namespace, printed
 
 
+def _stored_stream_text(sample):
+    cell = next(c for c in _code_cells() if "".join(c["source"]) == sample)
+    return "".join("".join(o["text"]) for o in cell["outputs"]
+                   if o["output_type"] == "stream")
+
+
+@pytest.mark.parametrize("name, sample", list(zip(["max", "avg", "global_avg", "global_max"],
+                                                  SAMPLES[:4])),
+                         ids=["max", "avg", "global_avg", "global_max"])
+def test_stored_outputs_of_the_samples_are_what_they_print(article_run, name, sample):
+    """The output stored under each sample in 02 is what the sample prints (a text
+    merge of the notebook once left another cell's output under the GAP sample)."""
+    _, printed = article_run
+    assert _stored_stream_text(sample) == printed[name][0]
+
+
+def test_stored_output_of_the_min_sample_is_what_it_prints(article_run, tf):
+    import contextlib
+    import io
+
+    namespace, _ = article_run
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer), pytest.raises(ValueError):
+        exec(MIN_CALL, namespace)
+    assert _stored_stream_text(SAMPLES[-1]) == buffer.getvalue()
+
+
 def test_max_and_average_as_the_course_says(article_run):
     _, printed = article_run
     np.testing.assert_array_equal(printed["max"][1].reshape(2, 2), [[6, 8], [14, 16]])

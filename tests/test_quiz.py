@@ -125,7 +125,8 @@ def test_gradient_fractions_by_counting_winners():
 def test_shift_adaptive_gem_gap_int8_answers():
     assert _correct(_question("shifted right by one")) == "[1, 1, 1, 1]"
     assert _correct(_question("[1, 2, 3, 4, 5]")) == "[1.5, 3, 4.5]"
-    assert "3.75" in _correct(_question("GeM")) and math.isclose(
+    gem = next(o for o in _question("GeM").options if o.correct)
+    assert gem.text == "average pooling" and "3.75" in gem.feedback and math.isclose(
         float(ref.gem_pool2d(np.array([[1.0, 3.0], [5.0, 6.0]]), p=1.0, pool_size=2).ravel()[0]),
         (1 + 3 + 5 + 6) / 4)
     assert _correct(_question("GlobalAveragePooling2D")) == "(2, 512)"
@@ -137,3 +138,54 @@ def test_noise_answer_matches_the_theory():
     f = quiz.facts()
     assert abs(f["noise_std_avg"] - 0.5) < 0.01 and f["noise_std_max"] > 0.6
     assert _correct(_question("Gaussian noise")).startswith("average")
+
+
+def test_the_right_option_is_not_given_away_by_its_length():
+    # review of issue 13: the right option was the longest in 6 of 16 questions
+    longest = [q.number for q in QUESTIONS
+               if sorted(len(o.text) for o in q.options)[-1] == len(_correct(q))
+               and sorted(len(o.text) for o in q.options)[-2] < len(_correct(q))]
+    assert len(longest) <= len(QUESTIONS) / 3, f"right option longest in {longest}"
+
+
+def test_no_option_carries_a_parenthetical_explanation():
+    for q in QUESTIONS:
+        for o in q.options:
+            assert "(measured" not in o.text and "(e.g." not in o.text and "(or " not in o.text
+
+
+def test_noise_prompt_asks_for_the_std_so_one_average_option_is_right():
+    q = _question("Gaussian noise")
+    assert "standard deviation?" in q.prompt
+    averages = sorted(o.text for o in q.options if o.text.startswith("average"))
+    assert averages == ["average: std 1/2", "average: std 1/4"]
+    assert _correct(q) == "average: std 1/2"
+
+
+def _zero_gradient_fraction_3x3_s1(x):
+    winners = set()
+    for i in range(6):
+        for j in range(6):
+            a, b = np.unravel_index(np.argmax(x[i:i + 3, j:j + 3]), (3, 3))
+            winners.add((i + int(a), j + int(b)))
+    return 1 - len(winners) / 64
+
+
+def test_zero_gradient_question_is_about_one_map_and_reports_many():
+    f = quiz.facts()
+    many = np.array([_zero_gradient_fraction_3x3_s1(np.random.default_rng(s).random((8, 8)))
+                     for s in range(f["zero_grad_maps"])])
+    assert f["zero_grad_maps"] >= 100
+    assert math.isclose(f["zero_grad_3x3_mean"], many.mean())
+    assert math.isclose(f["zero_grad_3x3_above"], np.mean(many > 0.75))
+    assert many.min() <= 0.75 < many.mean() < f["zero_grad_3x3_s1"]   # not always more
+    q = _question("8x8 map")
+    assert "the random 8x8 map of notebook 06" in q.prompt
+    feedback = next(o for o in q.options if o.correct).feedback
+    assert f"{many.mean():.2f}" in feedback and "not always" in feedback
+
+
+def test_unused_fact_dropped_and_stride_1_tied_to_tf_nn_pool():
+    assert "window_avg" not in quiz.facts()
+    q = _question("without strides")
+    assert "tf.nn.pool" in next(o for o in q.options if o.text == "1").feedback

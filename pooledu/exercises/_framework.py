@@ -29,6 +29,7 @@ accept its ``solution`` and reject every one of its ``wrong`` answers.
 
 from __future__ import annotations
 
+import ast
 import functools
 import inspect
 import textwrap
@@ -66,6 +67,7 @@ class Exercise:
     solution: Any
     wrong: list = field(default_factory=list)
     prompt: str = ""
+    shape_answer: bool = False
 
     def solution_text(self) -> str:
         """The worked solution as text (source code for a function)."""
@@ -91,10 +93,11 @@ def _run(ex: Exercise, answer, quiet: bool = False) -> bool:
             f"answer and run this cell again.")
         return False
     try:
-        if _holds_placeholder(answer):
-            raise NotAttempted("Your answer still holds a placeholder (None or ...): fill in "
-                               "every value and run this cell again.")
-        _refuse_non_finite(answer)
+        if not (ex.shape_answer and is_keras_shape(answer)):
+            if _holds_placeholder(answer):
+                raise NotAttempted("Your answer still holds a placeholder (None or ...): "
+                                   "fill in every value and run this cell again.")
+            _refuse_non_finite(answer)
         message = ex.judge(answer)
     except NotAttempted as e:
         say(f"{TODO_MARK} {ex.name}: not attempted yet. {e}".rstrip())
@@ -128,7 +131,8 @@ def _refuse_non_finite(answer) -> None:
                    "(if nan came from a calculation, one of its steps went wrong).")
 
 
-def exercise(name: str, *, notebook: str, solution, wrong=(), prompt: str = ""):
+def exercise(name: str, *, notebook: str, solution, wrong=(), prompt: str = "",
+             shape_answer: bool = False):
     """Register ``judge`` as exercise ``name`` and return the public check.
 
     Parameters
@@ -143,11 +147,14 @@ def exercise(name: str, *, notebook: str, solution, wrong=(), prompt: str = ""):
         Common wrong answers and a piece of the hint each must produce.
     prompt : str
         One line saying what is asked (shown with the solution).
+    shape_answer : bool
+        The answer is a tensor shape: Keras' ``(None, 15, 15, 16)`` (None for an
+        unknown batch) reaches the judge instead of counting as a placeholder.
     """
 
     def decorate(judge):
         ex = Exercise(name=name, notebook=notebook, judge=judge, solution=solution,
-                      wrong=list(wrong), prompt=prompt)
+                      wrong=list(wrong), prompt=prompt, shape_answer=shape_answer)
         if name in REGISTRY:
             raise RuntimeError(f"exercise {name!r} is registered twice")
         REGISTRY[name] = ex
@@ -204,6 +211,43 @@ def _holds_placeholder(answer) -> bool:
     """True when a list answer still holds a placeholder (None or ...)."""
     return isinstance(answer, (list, tuple, np.ndarray)) and _holds(
         answer, lambda v: v is None or v is Ellipsis)
+
+
+def is_keras_shape(answer) -> bool:
+    """True for a flat shape with an unknown (None) batch, as Keras prints it.
+
+    Only exercises registered with ``shape_answer=True`` treat it as an answer;
+    elsewhere a None is a placeholder still to fill in.
+    """
+    return (isinstance(answer, (list, tuple)) and len(answer) >= 2 and answer[0] is None
+            and all(isinstance(v, (int, float, np.integer, np.floating))
+                    and not isinstance(v, bool) for v in answer[1:]))
+
+
+def called_names(tree) -> set:
+    """Names of the functions a source tree calls, leaving out names it binds itself.
+
+    Only names in call position count, so a learner may name a variable
+    ``max_pool`` or ``pool2d``. ``lib.max_pool2d(...)`` always counts;
+    ``max_pool(...)`` counts unless ``max_pool`` is a local variable, argument or
+    function defined in the source.
+    """
+    bound = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            bound.add(node.id)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            bound.add(getattr(node, "name", None))
+    called = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            called.add(node.func.attr)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            if node.func.id not in bound:
+                called.add(node.func.id)
+    return called
 
 
 def as_array(answer, name="your answer") -> np.ndarray:

@@ -5,6 +5,11 @@ pooling sequence.
 
 from __future__ import annotations
 
+import ast
+import contextlib
+import inspect
+import textwrap
+
 import numpy as np
 
 from .. import reference as ref
@@ -14,6 +19,7 @@ from ._framework import (
     Hint,
     agree,
     as_array,
+    called_names,
     close,
     exercise,
     expect_shape,
@@ -59,6 +65,8 @@ def check_article_average(answer):
     if matches(arr, np.floor(_AVG)):
         raise Hint("you rounded down (integer division?): the mean of 1, 3, 5, 6 is a "
                    "fraction, 3.75.")
+    if not matches(arr, _AVG) and np.allclose(arr, _AVG, atol=0.05):
+        raise Hint("nearly: 3.75 and 5.25 are exact quarter values; give them unrounded.")
     if not matches(arr, _AVG):
         raise Hint(f"look again at output cell(s) {wrong_cells(arr, _AVG)}: each is the "
                    f"sum of its 2x2 block divided by 4.")
@@ -147,6 +155,43 @@ def _min_cases():
     ]
 
 
+@contextlib.contextmanager
+def _watch_min_pooling(calls):
+    """Record calls to pooledu.reference's min pooling made inside the block."""
+    saved_min, saved_pool = ref.min_pool2d, ref.pool2d
+
+    def min_spy(*args, **kwargs):
+        calls.append("min_pool2d")
+        return saved_min(*args, **kwargs)
+
+    def pool_spy(*args, **kwargs):
+        mode = kwargs.get("mode", args[1] if len(args) > 1 else "max")
+        if str(mode).lower() == "min":
+            calls.append("pool2d(x, 'min')")
+        return saved_pool(*args, **kwargs)
+
+    try:
+        ref.min_pool2d, ref.pool2d = min_spy, pool_spy
+        yield
+    finally:
+        ref.min_pool2d, ref.pool2d = saved_min, saved_pool
+
+
+def _require_max_pooling(f, calls):
+    """A Hint if f computed the minimum with pooledu's own min pooling."""
+    if not calls:
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(f)))
+        except (OSError, TypeError, SyntaxError, IndentationError):
+            return
+        calls = sorted(called_names(tree) & {"min_pool2d"})
+    if calls:
+        raise Hint(f"the values are right, but your function calls pooledu's {calls[0]} - "
+                   f"the very function the check compares with. Build min pooling from "
+                   f"ref.max_pool2d instead (min(x) = -max(-x)): that is where the two "
+                   f"traps, int8 overflow and padding, are.")
+
+
 @exercise(
     "min_pool",
     notebook=NOTEBOOK,
@@ -162,9 +207,12 @@ def _min_cases():
 )
 def check_min_pool(answer):
     f = require_callable(answer, "your min_pool function")
+    calls = []
     for what, x, kwargs in _min_cases():
         want = ref.min_pool2d(x, **kwargs)
-        got = returned_array(f(x.copy(), **kwargs), want.shape, what)
+        with _watch_min_pooling(calls):
+            result = f(x.copy(), **kwargs)
+        got = returned_array(result, want.shape, what)
         if got.shape != want.shape:
             if not kwargs.get("strides") and got.shape == ref.min_pool2d(x, 2, 1).shape:
                 raise Hint(f"for {what} your output has shape {got.shape}, as if the stride "
@@ -174,10 +222,11 @@ def check_min_pool(answer):
         if close(got, want):
             continue
         if x.dtype == np.int8 and close(got, _wrong_min_naive_negation(x, **kwargs)):
-            raise Hint("for an int8 input holding -128 you return a positive number where the "
-                       "minimum is -128: -x overflows, because -(-128) = 128 does not fit in "
-                       "int8 and wraps round to -128. Negate in a wider type (int64) and "
-                       "convert back.")
+            r, c = np.argwhere(want == -128)[0]
+            raise Hint(f"for an int8 input holding -128, the window that holds -128 gives "
+                       f"{got[r, c]:g} instead of -128: -x overflows, because -(-128) = 128 "
+                       f"does not fit in int8 and wraps round to -128, so that cell loses "
+                       f"the max of -x. Negate in a wider type (int64) and convert back.")
         if kwargs.get("padding") == "same" and close(
                 got, _wrong_min_zero_padding(x, **kwargs)):
             raise Hint(f"for {what} your border outputs are 0, but the input has no zeros: "
@@ -186,6 +235,7 @@ def check_min_pool(answer):
                        f"own padding does that).")
         raise Hint(f"for {what} your output differs from the true min pooling at "
                    f"{int((~np.isclose(got, want)).sum())} of {want.size} cells.")
+    _require_max_pooling(f, calls)
     return ("right on floats, on padding='same' and on int8 with -128 (where the naive "
             "-max(-x) overflows).")
 

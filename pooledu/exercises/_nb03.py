@@ -45,6 +45,10 @@ _GEM_CASES = [
 
 
 def _scalar(value, what):
+    if isinstance(value, complex):
+        raise Hint(f"for {what} your function returned a complex number, {value:.3g}: in "
+                   f"plain Python a negative number to a fractional power is complex. Clamp "
+                   f"x to at least eps first (np.maximum(x, eps)).")
     arr = as_array(returned(value, "your gem function"), "what your function returned")
     if arr.size != 1:
         raise Hint(f"for {what} your function should return one number (the GeM of all "

@@ -12,13 +12,15 @@ NOTEBOOK = "09_summary_and_quiz"
 
 @exercise("quiz_pooling_layer_params", notebook=NOTEBOOK, solution=0,
           prompt="How many trainable parameters does a MaxPooling2D(pool_size=2) layer have?",
-          wrong=[(4, "window"), (1, "learn")])
+          wrong=[(4, "window"), (1, "no weights")])
 def check_quiz_pooling_layer_params(answer):
     n = _number(answer)
     if n == 4:
         raise Hint("the 2x2 window holds no weights: it only takes a maximum.")
     if n != 0:
-        raise Hint("max pooling learns nothing; it saves parameters in the layers after it.")
+        raise Hint("a MaxPooling2D layer has no weights at all (0); it only shrinks the "
+                   "input of the layers after it, which saves parameters in a following "
+                   "Dense layer.")
     return "0: pooling layers have no parameters (notebook 05)."
 
 
@@ -38,6 +40,9 @@ def check_quiz_article_average(answer):
         raise Hint("that is max pooling; average each window instead.")
     if matches(a, [[1, 2], [9, 11]]):
         raise Hint("that is min pooling; average each window instead.")
+    if not matches(a, [[3.75, 5.25], [11.5, 13.5]]) and np.allclose(
+            a, [[3.75, 5.25], [11.5, 13.5]], atol=0.05):
+        raise Hint("nearly: 3.75 and 5.25 are exact quarter values; give them unrounded.")
     if not matches(a, [[3.75, 5.25], [11.5, 13.5]]):
         raise Hint("average the four values of each 2x2 window, e.g. (1+3+5+6)/4.")
     return "[[3.75, 5.25], [11.5, 13.5]]."
