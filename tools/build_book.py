@@ -125,9 +125,11 @@ WIDGETS_SETUP_JS = """\
       var text = box && box.querySelector(".widget-label");
       h.setAttribute("aria-label", (text && text.textContent.trim()) || "slider");
     });
-    root.querySelectorAll(".widget-output img:not([alt]), .jupyter-widgets-output-area img:not([alt])")
+    root.querySelectorAll(".widget-output img:not([alt]), "
+                          + ".jupyter-widgets-output-area img:not([alt])")
       .forEach(function (img) {
-        img.setAttribute("alt", "picture drawn by the explorer for the setting saved with this page");
+        img.setAttribute("alt", "picture drawn by the explorer "
+                                + "for the setting saved with this page");
       });
   }
   document.addEventListener("DOMContentLoaded", function () {

@@ -190,6 +190,12 @@ function render({ model, el }) {
   const big = Math.max(x.shape[0], x.shape[1]) > SMALL || x.shape.length > 2;
   view.x = { shape: x.shape, float32: x.float32, data: Array.from(x.data) };
 
+  // JupyterLab's notebook shortcuts must not take the keys that move our controls
+  // (arrows, Home / End, Page Up / Down, Enter, Space): keep them in the explorer
+  root.setAttribute("data-lm-suppress-shortcuts", "true");
+  root.addEventListener("keydown", (ev) => {
+    if (ev.target.closest("input, select, button")) { ev.stopPropagation(); }
+  });
   const bar = node("div", { class: "px-controls", role: "group", "aria-label": "settings" }, root);
   const mode = select("mode", model.get("modes"), bar, `${id}-mode`);
   const k = range("pool size", 1, model.get("kmax"), bar, `${id}-k`);
