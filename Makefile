@@ -54,10 +54,12 @@ test: setup
 # browser tests run on their own: they share one book build.
 test-lib: setup
 	$(PY) -m pytest tests pooledu --doctest-modules $(XDIST) \
-	  --ignore=tests/test_book.py --ignore=tests/test_browser.py
+	  --ignore=tests/test_book.py --ignore=tests/test_browser.py \
+	  --ignore=tests/test_explorers_browser.py --ignore=tests/test_explorers_lab.py
 
 test-book: setup
-	$(PY) -m pytest tests/test_book.py tests/test_browser.py
+	$(PY) -m pytest tests/test_book.py tests/test_browser.py tests/test_explorers_browser.py \
+	  tests/test_explorers_lab.py
 
 # Every notebook re-run and compared with its stored outputs (strict).
 # pytest exits 5 when it collects nothing: no notebooks yet is not a failure.

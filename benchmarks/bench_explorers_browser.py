@@ -44,14 +44,15 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
         "--disable-background-networking", "--no-first-run"]
 
 # JS: one control change, resolved when the explorer has redrawn (from pooledu's numbers
-# when `kernel` is true). Alternates the pool size between 2 and 3.
+# when `kernel` is true). Alternates the pool size between 3 and 2.
 _ONE_CHANGE = """async ([i, kernel]) => {
   const root = document.querySelector('.pooledu-x');
   const view = root.pooleduView;
   const input = root.querySelectorAll('input[type=range]')[0];
-  const value = String(2 + (i % 2));
-  return await new Promise((resolve) => {
+  const value = String(3 - (i % 2));   // 3, 2, 3, ...: the explorer starts at 2
+  return await new Promise((resolve, reject) => {
     let t0 = 0;
+    setTimeout(() => reject(new Error('no redraw within 10 s')), 10000);
     view.onDraw = (v) => {
       if (v.params.k !== Number(value)) { return; }
       if (kernel && v.source !== 'pooledu') { return; }
@@ -80,14 +81,15 @@ def _explorer():
     return widgets.PoolingExplorer(data.photo(256))
 
 
-def _static_page(folder: Path) -> Path:
+def _static_page(folder: Path, explorer=None) -> Path:
     """A page like the book's: saved widget state, scripts from the site only."""
     from ipywidgets.embed import embed_data
 
+    explorer = _explorer() if explorer is None else explorer
     subprocess.run([sys.executable, str(ROOT / "tools" / "build_book.py"), "--fetch-only"],
                    check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     shutil.copytree(ROOT / "book" / "_offline" / "vendor", folder / "vendor")
-    embedded = embed_data(views=[_explorer()], drop_defaults=False)
+    embedded = embed_data(views=[explorer], drop_defaults=False)
     views = "\n".join(f'<script type="application/vnd.jupyter.widget-view+json">'
                       f"{json.dumps(v)}</script>" for v in embedded["view_specs"])
     page = folder / "index.html"
@@ -152,6 +154,8 @@ def bench_lab(n=60):
         nb.cells = [nbformat.v4.new_code_cell(
             "from pooledu import data, widgets\n"
             "explorer = widgets.PoolingExplorer(data.photo(256))\nexplorer")]
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                     "language": "python"}
         nbformat.write(nb, root / "bench.ipynb")
         settings = Path(tmp) / "settings"
         for rel, content in {

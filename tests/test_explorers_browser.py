@@ -94,7 +94,7 @@ def open_page(context, site_url, name):
 
 # ------------------------------------------------------------ checking a view ---
 _VIEW = """e => { const v = e.pooleduView;
-  return {ok: v.ok, output: v.output, shape: v.shape, text: v.text, params: v.params,
+  return {ok: v.ok, output: v.output ? Array.from(v.output) : null, shape: v.shape, text: v.text, params: v.params,
           x: v.x, source: v.source, drawCount: v.drawCount, hover: v.hover, dx: v.dx || null,
           message: e.querySelector('.px-message').textContent,
           formula: Array.from(e.querySelectorAll('.px-formula > div')).map(d => d.textContent)};

@@ -31,8 +31,12 @@ function node(tag, attrs, parent, ns) {
 function svgNode(tag, attrs, parent) { return node(tag, attrs, parent, true); }
 
 function asArray(encoded) {
-  if (!encoded || !encoded.data) { return null; }
-  return { shape: encoded.shape, float32: !!encoded.float32, data: Float64Array.from(encoded.data) };
+  // pooledu.widgets._window.encode_array: float64 little-endian bytes, base64
+  if (!encoded || !encoded.b64) { return null; }
+  const text = atob(encoded.b64), bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) { bytes[i] = text.charCodeAt(i); }
+  const data = new Float64Array(bytes.buffer);
+  return { shape: encoded.shape, float32: !!encoded.float32, data };
 }
 
 function range(label, min, max, parent, id) {
@@ -166,18 +170,25 @@ function drawGridSvg(svg, opts) {
   return group;
 }
 
-function drawCanvas(canvas, data, h, w, c, scale, empty) {
-  canvas.width = w; canvas.height = h;
-  const ctx = canvas.getContext("2d");
-  const img = ctx.createImageData(w, h);
+const LUT = new Uint8ClampedArray(256 * 3);   // cividis, 256 steps, for canvases
+for (let i = 0; i < 256; i++) { LUT.set(colour(i / 255), i * 3); }
+
+function imageOf(ctx, data, h, w, c, scale, empty) {
+  // an ImageData of the array: cividis for one channel, RGB (scaled) for three
+  const img = ctx.createImageData(w, h), px = img.data;
   for (let i = 0; i < h * w; i++) {
-    let rgb;
-    if (empty && empty(i)) { rgb = [238, 238, 238]; }
-    else if (c === 3) { rgb = [0, 1, 2].map((j) => Math.round(255 * Math.min(Math.max(scale(data[i * 3 + j]), 0), 1))); }
-    else { rgb = colour(scale(data[i * c])); }
-    img.data.set([rgb[0], rgb[1], rgb[2], 255], i * 4);
+    const o = i * 4;
+    px[o + 3] = 255;
+    if (empty && empty(i)) { px[o] = px[o + 1] = px[o + 2] = 238; continue; }
+    if (c === 3) {
+      for (let j = 0; j < 3; j++) { px[o + j] = 255 * scale(data[i * 3 + j]); }
+      continue;
+    }
+    const t = scale(data[i * c]);
+    const k = 3 * Math.round(255 * (t < 0 ? 0 : t > 1 ? 1 : (t === t ? t : 0.5)));
+    px[o] = LUT[k]; px[o + 1] = LUT[k + 1]; px[o + 2] = LUT[k + 2];
   }
-  ctx.putImageData(img, 0, 0);
+  return img;
 }
 
 function render({ model, el }) {
@@ -247,7 +258,7 @@ function render({ model, el }) {
     s.input.value = s.out.textContent = model.get("strides");
     padding.value = model.get("padding");
     if (allCells) { allCells.checked = model.get("all_cells"); }
-    figure.textContent = "";
+    if (!big || !st.ok) { figure.textContent = ""; }
     if (!st.ok) {
       root.dataset.source = view.source = "page";
       message.textContent = st.message;
@@ -262,7 +273,7 @@ function render({ model, el }) {
     const g = st.g;
     root.dataset.source = view.source = st.source;
     view.ok = true;
-    view.output = Array.from(st.out);
+    view.output = st.out;   // a Float64Array (tests copy it with Array.from)
     view.shape = x.shape.length > 2 ? [g.oh, g.ow, st.c] : [g.oh, g.ow];
     stepRange.input.max = st.n - 1;
     stepRange.input.value = st.step;
@@ -330,24 +341,30 @@ function render({ model, el }) {
         const rr = r - g.pt, cc = c - g.pl;
         return rr < 0 || rr >= g.h || cc < 0 || cc >= g.w ? "pad" : x.data[rr * g.w + cc];
       } });
-    const outX = inX + colsIn * cs + gap;
-    let gradX = null;
+    // input | output | gradient: the routes run from the output back to the input
+    const oX = inX + colsIn * cs + gap;
     if (kind === "gradient") {
-      gradX = outX;
+      const gradX = oX + Math.max(g.ow * cs, titleRoom) + gap;
       const gs = scaleOf([0, ...st.dx]);
-      drawGridSvg(svg, { x0: gradX + g.pl * cs, y0: inY + g.pt * cs, rows: g.h, cols: g.w, cs,
+      drawGridSvg(svg, { x0: gradX, y0: inY + g.pt * cs, rows: g.h, cols: g.w, cs,
         scale: gs, numbers: true, title: "gradient dL/dx", value: (r, c) => st.dx[r * g.w + c] });
+      for (let i = 0; i < st.dx.length; i++) {   // the cells that receive gradient
+        if (st.dx[i] === 0) { continue; }
+        svgNode("rect", { x: inX + ((i % g.w) + g.pl) * cs + 2, y: inY + (Math.floor(i / g.w) + g.pt) * cs + 2,
+          width: cs - 4, height: cs - 4, class: "px-receiver" }, svg);
+      }
     }
-    const oX = kind === "gradient" ? gradX + g.pl * cs + Math.max(g.w * cs, 120) + gap : outX;
     const reveal = kind === "stepper";
     const outGroup = drawGridSvg(svg, { x0: oX, y0: inY, rows: g.oh, cols: g.ow, cs, scale: outScale,
       numbers: true, title: `${st.p.mode} pool \u2192 ${g.oh}x${g.ow}`,
       value: (r, c) => (reveal && r * g.ow + c > st.step ? null : st.out[r * g.ow + c]) });
     // the window on the input (it may reach into the padding) and its output cell
-    svgNode("rect", { x: inX + (c0 + g.pl) * cs, y: inY + (r0 + g.pt) * cs, width: g.k * cs,
-      height: g.k * cs, class: "px-window-box" }, svg);
-    svgNode("rect", { x: oX + cell.oj * cs, y: inY + cell.oi * cs, width: cs, height: cs,
-      class: "px-window-box" }, svg);
+    if (!(kind === "gradient" && st.p.allCells)) {
+      svgNode("rect", { x: inX + (c0 + g.pl) * cs, y: inY + (r0 + g.pt) * cs, width: g.k * cs,
+        height: g.k * cs, class: "px-window-box" }, svg);
+      svgNode("rect", { x: oX + cell.oj * cs, y: inY + cell.oi * cs, width: cs, height: cs,
+        class: "px-window-box" }, svg);
+    }
     if (kind === "gradient") {
       drawRoutes(svg, cs, inX, inY, oX, g);
     }
@@ -383,36 +400,49 @@ function render({ model, el }) {
     }
   }
 
+  let bigView = null;   // canvases kept across redraws; the input image is drawn once
+
   function drawBig(cell) {
     const g = st.g;
-    const box = node("div", { class: "px-big" }, figure);
-    const panel = (title) => {
-      const p = node("figure", { class: "px-panel" }, box);
-      node("figcaption", { text: title }, p);
-      return p;
-    };
-    const xs = scaleOf(x.data);
-    const pin = panel(`input ${x.shape.join("x")}`);
-    const cin = node("canvas", { class: "px-canvas", role: "img",
-                                 "aria-label": `input ${g.h} by ${g.w}` }, pin);
-    drawCanvas(cin, x.data, g.h, g.w, st.c, xs);
-    const ctx = cin.getContext("2d");
-    ctx.strokeStyle = "#D55E00"; ctx.lineWidth = Math.max(1, g.h / 128);
-    ctx.strokeRect(cell.win.cols[0], cell.win.rows[0], g.k, g.k);
-    const pout = panel(`${st.p.mode} pool \u2192 ${g.oh}x${g.ow}`);
-    const cout = node("canvas", { class: "px-canvas", role: "img",
-                                  "aria-label": `${st.p.mode} pooling output ${g.oh} by ${g.ow}` }, pout);
-    const outScale = ["max", "avg", "min"].includes(st.p.mode) ? xs : scaleOf(st.out);
-    drawCanvas(cout, st.out, g.oh, g.ow, st.c, outScale,
-               kind === "stepper" ? (i) => i > st.step : null);
-    const scale = 256 / Math.max(g.h, g.w);
-    cin.style.width = `${g.w * scale}px`; cout.style.width = `${g.ow * scale * g.s}px`;
-    cout.addEventListener("click", (ev) => {
-      const r = cout.getBoundingClientRect();
-      const oj = Math.min(g.ow - 1, Math.floor((ev.clientX - r.left) / r.width * g.ow));
-      const oi = Math.min(g.oh - 1, Math.floor((ev.clientY - r.top) / r.height * g.oh));
-      set("step", oi * g.ow + oj);
-    });
+    if (bigView === null) {
+      const box = node("div", { class: "px-big" }, null);
+      const panel = () => {
+        const p = node("figure", { class: "px-panel" }, box);
+        return [p, node("figcaption", {}, p)];
+      };
+      const [pin, capIn] = panel();
+      const cin = node("canvas", { class: "px-canvas", role: "img" }, pin);
+      const [pout, capOut] = panel();
+      const cout = node("canvas", { class: "px-canvas", role: "img" }, pout);
+      cin.width = g.w; cin.height = g.h;
+      const ctxIn = cin.getContext("2d");
+      const inputImage = imageOf(ctxIn, x.data, g.h, g.w, st.c, scaleOf(x.data));
+      const scale = 256 / Math.max(g.h, g.w);
+      cin.style.width = `${g.w * scale}px`;
+      capIn.textContent = `input ${x.shape.join("x")}`;
+      cin.setAttribute("aria-label", `input ${g.h} by ${g.w}`);
+      cout.addEventListener("click", (ev) => {
+        const r = cout.getBoundingClientRect(), sg = st.g;
+        const oj = Math.min(sg.ow - 1, Math.floor((ev.clientX - r.left) / r.width * sg.ow));
+        const oi = Math.min(sg.oh - 1, Math.floor((ev.clientY - r.top) / r.height * sg.oh));
+        stopPlay();
+        set("step", oi * sg.ow + oj);
+      });
+      bigView = { box, cin, cout, ctxIn, inputImage, capOut, scale, xs: scaleOf(x.data) };
+    }
+    const v = bigView;
+    if (v.box.parentNode !== figure) { figure.textContent = ""; figure.appendChild(v.box); }
+    v.ctxIn.putImageData(v.inputImage, 0, 0);
+    v.ctxIn.strokeStyle = "#D55E00"; v.ctxIn.lineWidth = Math.max(1, g.h / 128);
+    v.ctxIn.strokeRect(cell.win.cols[0], cell.win.rows[0], g.k, g.k);
+    v.capOut.textContent = `${st.p.mode} pool \u2192 ${g.oh}x${g.ow}`;
+    v.cout.setAttribute("aria-label", `${st.p.mode} pooling output ${g.oh} by ${g.ow}`);
+    v.cout.width = g.ow; v.cout.height = g.oh;
+    const outScale = ["max", "avg", "min"].includes(st.p.mode) ? v.xs : scaleOf(st.out);
+    const ctxOut = v.cout.getContext("2d");
+    ctxOut.putImageData(imageOf(ctxOut, st.out, g.oh, g.ow, st.c, outScale,
+                                kind === "stepper" ? (i) => i > st.step : null), 0, 0);
+    v.cout.style.width = `${g.ow * g.s * v.scale}px`;
   }
 
   // controls -> model (the page redraws at once; a kernel, if any, recomputes with pooledu)
