@@ -57,9 +57,13 @@ test-lib: setup
 	  --ignore=tests/test_book.py --ignore=tests/test_browser.py \
 	  --ignore=tests/test_explorers_browser.py --ignore=tests/test_explorers_lab.py
 
+# The explorer browser tests run in a pytest process of their own: Playwright's sync
+# API cannot run twice in one process (test_browser.py holds it for its session).
 test-book: setup
-	$(PY) -m pytest tests/test_book.py tests/test_browser.py tests/test_explorers_browser.py \
-	  tests/test_explorers_lab.py
+	@status=0; \
+	$(PY) -m pytest tests/test_book.py tests/test_browser.py || status=1; \
+	$(PY) -m pytest tests/test_explorers_browser.py tests/test_explorers_lab.py || status=1; \
+	exit $$status
 
 # Every notebook re-run and compared with its stored outputs (strict).
 # pytest exits 5 when it collects nothing: no notebooks yet is not a failure.

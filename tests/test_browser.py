@@ -149,7 +149,11 @@ _MATH_STATE = """async () => {
 }"""
 
 # JS: saved widget views on the page, and how many were drawn.
-_WIDGET_STATE = """() => {
+# JS: how many widget views are drawn (core widgets, or an explorer drawn by the page).
+_DRAWN = """() => Array.from(document.querySelectorAll('.widget-subarea')).filter(s =>
+    s.querySelector(':scope > .jupyter-widgets, :scope > .jupyter-widget, .pooledu-x')).length"""
+
+_WIDGET_STATE = """() => { const DRAWN = """ + _DRAWN + """;
   const stateTag = document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]');
   if (!stateTag) { return {views: 0, drawn: 0, sliders: 0, models: []}; }
   const state = JSON.parse(stateTag.textContent).state || {};
@@ -159,7 +163,7 @@ _WIDGET_STATE = """() => {
   const sliderModels = Object.values(state).filter(m => /Slider/.test(m.model_name)).length;
   return {
     views: views.length,
-    drawn: document.querySelectorAll('.widget-subarea > .jupyter-widgets, .widget-subarea > .jupyter-widget').length,
+    drawn: DRAWN(),
     sliders: sliderModels,
     models: Object.values(state).map(m => m.model_name),
   };
@@ -177,11 +181,11 @@ def _check_page(page, name: str) -> dict:
 
     widgets = page.evaluate(_WIDGET_STATE)
     if widgets["views"]:
-        page.wait_for_function(
-            "n => document.querySelectorAll('.widget-subarea > .jupyter-widgets,"
-            " .widget-subarea > .jupyter-widget').length >= n",
-            arg=widgets["views"], timeout=20_000)
-        page.locator(".jupyter-widgets").first.wait_for(state="visible", timeout=5_000)
+        page.wait_for_function(f"n => ({_DRAWN})() >= n", arg=widgets["views"],
+                               timeout=20_000)
+        page.locator(".widget-subarea > .jupyter-widgets, .pooledu-x").first.wait_for(
+            state="visible", timeout=5_000)
+        widgets["drawn"] = page.evaluate(_DRAWN)
         if widgets["sliders"]:
             page.locator(".widget-slider").first.wait_for(state="visible", timeout=5_000)
     return {"math": math, "widgets": widgets}
