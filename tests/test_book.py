@@ -142,6 +142,15 @@ def test_offline_assets_are_in_the_site(site):
     assert not (BOOK / "_static" / "vendor").exists(), "never under _static (injected everywhere)"
 
 
+def test_anywidget_front_end_is_served_by_the_site(site):
+    """The explorers are anywidgets: the embedder loads `anywidget` through the require.js
+    path that widgets-setup.js maps onto the site's copy, never from a CDN."""
+    served = site.html / "vendor" / "anywidget" / "index.js"
+    assert served.read_bytes() == build_book.anywidget_front_end().read_bytes()
+    setup = (site.html / "vendor" / "widgets-setup.js").read_text()
+    assert '"anywidget": here + "anywidget/index"' in setup
+
+
 def test_pages_load_math_and_widgets_from_the_site(site):
     for page in NOTEBOOK_PAGES:
         html = (site.html / f"{page}.html").read_text(encoding="utf-8")

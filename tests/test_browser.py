@@ -8,7 +8,9 @@ Screenshots are saved to tests/artifacts/ (gitignored; POOLEDU_ARTIFACTS
 moves them): book/<page>.jpg for every page, lab/<notebook>-*.jpg.
 
 POOLEDU_LIVE_NOTEBOOK picks the notebook the JupyterLab test runs
-(default: notebooks/01_what_is_pooling.ipynb).
+(default: notebooks/05_why_pooling_helps.ipynb, whose ShiftExplorer has
+ipywidgets sliders; the explorers drawn by the page are moved live by
+test_explorers_lab.py).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from _booksite import ARTIFACTS, CHROMIUM, ROOT, built_site, skip_or_fail, toc_p
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 LIVE_NOTEBOOK = Path(os.environ.get("POOLEDU_LIVE_NOTEBOOK")
-                     or ROOT / "notebooks" / "01_what_is_pooling.ipynb")
+                     or ROOT / "notebooks" / "05_why_pooling_helps.ipynb")
 # Every page a reader can reach: the TOC, plus Sphinx's own index and search pages.
 PAGES = [*toc_pages(), "genindex", "search"]
 LOCAL_SCHEMES = ("data:", "blob:", "about:")
@@ -148,7 +150,11 @@ _MATH_STATE = """async () => {
 }"""
 
 # JS: saved widget views on the page, and how many were drawn.
-_WIDGET_STATE = """() => {
+# JS: how many widget views are drawn (core widgets, or an explorer drawn by the page).
+_DRAWN = """() => Array.from(document.querySelectorAll('.widget-subarea')).filter(s =>
+    s.querySelector(':scope > .jupyter-widgets, :scope > .jupyter-widget, .pooledu-x')).length"""
+
+_WIDGET_STATE = """() => { const DRAWN = """ + _DRAWN + """;
   const stateTag = document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]');
   if (!stateTag) { return {views: 0, drawn: 0, sliders: 0, models: []}; }
   const state = JSON.parse(stateTag.textContent).state || {};
@@ -158,7 +164,7 @@ _WIDGET_STATE = """() => {
   const sliderModels = Object.values(state).filter(m => /Slider/.test(m.model_name)).length;
   return {
     views: views.length,
-    drawn: document.querySelectorAll('.widget-subarea > .jupyter-widgets, .widget-subarea > .jupyter-widget').length,
+    drawn: DRAWN(),
     sliders: sliderModels,
     models: Object.values(state).map(m => m.model_name),
   };
@@ -176,11 +182,11 @@ def _check_page(page, name: str) -> dict:
 
     widgets = page.evaluate(_WIDGET_STATE)
     if widgets["views"]:
-        page.wait_for_function(
-            "n => document.querySelectorAll('.widget-subarea > .jupyter-widgets,"
-            " .widget-subarea > .jupyter-widget').length >= n",
-            arg=widgets["views"], timeout=20_000)
-        page.locator(".jupyter-widgets").first.wait_for(state="visible", timeout=5_000)
+        page.wait_for_function(f"n => ({_DRAWN})() >= n", arg=widgets["views"],
+                               timeout=20_000)
+        page.locator(".widget-subarea > .jupyter-widgets, .pooledu-x").first.wait_for(
+            state="visible", timeout=5_000)
+        widgets["drawn"] = page.evaluate(_DRAWN)
         if widgets["sliders"]:
             page.locator(".widget-slider").first.wait_for(state="visible", timeout=5_000)
     return {"math": math, "widgets": widgets}
