@@ -7,7 +7,8 @@ says the *effective* receptive field is bell-shaped. Each function here measures
 one of these on a network small enough to run in seconds on a CPU:
 
 * :func:`small_cnn`, :func:`train_digits` and :func:`overfitting_study`: tiny
-  CNNs on sklearn's 8x8 digits, trained full-batch to convergence, several seeds;
+  CNNs on sklearn's 8x8 digits, trained full-batch with several seeds, with
+  training curves (to check convergence);
 * :func:`mean_interval`, :func:`paired_difference`: means and t-intervals over seeds;
 * :func:`model_costs`, :func:`activation_bytes`: bytes of the activation tensors a forward pass
   really produces;
