@@ -7,7 +7,8 @@ says the *effective* receptive field is bell-shaped. Each function here measures
 one of these on a network small enough to run in seconds on a CPU:
 
 * :func:`small_cnn`, :func:`train_digits` and :func:`overfitting_study`: tiny
-  CNNs on sklearn's 8x8 digits, trained full-batch to convergence, several seeds;
+  CNNs on sklearn's 8x8 digits, trained full-batch with several seeds, with
+  training curves (to check convergence);
 * :func:`mean_interval`, :func:`paired_difference`: means and t-intervals over seeds;
 * :func:`model_costs`, :func:`activation_bytes`: bytes of the activation tensors a forward pass
   really produces;
@@ -239,18 +240,26 @@ def model_costs(model) -> dict:
             "act_bytes": activation_bytes(model, np.zeros_like(x0))}
 
 
+#: Layers whose output is a reshaped view of their input (TensorFlow's Reshape
+#: shares the input's buffer), so they allocate no activation memory.
+VIEW_LAYERS = ("Flatten", "Reshape")
+
+
 def activation_bytes(model, batch) -> int:
     """Bytes of all activation tensors one forward pass of ``model`` produces.
 
     The layers' outputs are computed one after another on ``batch`` and their
-    ``nbytes`` summed (the input is not counted). Training keeps these tensors
-    for the backward pass, so this is the activation memory of one step.
+    ``nbytes`` summed. Not counted: the input, and the outputs of
+    :data:`VIEW_LAYERS` (``Flatten`` only reshapes; its output shares the
+    memory of its input). Training keeps these tensors for the backward pass,
+    so this is the activation memory of one step, not counting the input.
     """
     x = batch
     total = 0
     for layer in model.layers:
         x = layer(x)
-        total += int(np.asarray(x).nbytes)
+        if type(layer).__name__ not in VIEW_LAYERS:
+            total += int(np.asarray(x).nbytes)
     return total
 
 
@@ -289,7 +298,7 @@ def depth_table(depths: Sequence[int] = (1, 2, 3, 4), size: int = 32, filters: i
 
 
 def gradient_norms(pooling: str = "max", blocks: int = 4, size: int = 32, filters: int = 8,
-                   seeds: Sequence[int] = range(5)) -> list[float]:
+                   seeds: Sequence[int] = range(5), per_seed: bool = False) -> list:
     """Norm of dL/d(input of each block) in a deep random stack, averaged over seeds.
 
     ``blocks`` blocks of Conv2D(filters, 3, "same", ReLU, He-normal) each followed
@@ -297,12 +306,14 @@ def gradient_norms(pooling: str = "max", blocks: int = 4, size: int = 32, filter
     the sum of the last block's output times a random upstream gradient of norm 1.
     Returns ``blocks + 1`` norms, from the network input (index 0) to the last
     block's output (index ``blocks``, always 1.0), each divided by the norm of
-    the upstream gradient.
+    the upstream gradient. With ``per_seed=True``, one such list per seed
+    instead of their mean (for intervals over the seeds; the same seed gives
+    the same convolution weights and input whatever ``pooling`` is, so the
+    variants can be compared seed by seed).
     """
     if pooling not in ("max", "avg", "none"):
         raise ValueError(f"pooling must be 'max', 'avg' or 'none'; got {pooling!r}")
-    tf = _tf()
-    out = np.zeros(int(blocks) + 1)
+    rows = []
     for seed in seeds:
         tf = _seed(seed)
         L = tf.keras.layers
@@ -327,8 +338,10 @@ def gradient_norms(pooling: str = "max", blocks: int = 4, size: int = 32, filter
             loss = tf.reduce_sum(h * dy / tf.norm(dy))
             inputs.append(h)
         grads = tape.gradient(loss, inputs)
-        out += np.array([float(tf.norm(g)) for g in grads])
-    return (out / len(list(seeds))).tolist()
+        rows.append([float(tf.norm(g)) for g in grads])
+    if per_seed:
+        return rows
+    return np.mean(rows, axis=0).tolist()
 
 
 def effective_receptive_field(stack: Sequence[tuple], size: int = 48, trials: int = 16,
@@ -496,7 +509,8 @@ def plot_feature_hierarchy(image, maps, n: int = 4):
     for r, m in enumerate(maps):
         k = image.shape[0] // m.shape[0]
         axes[r, 0].imshow(max_pool2d(image, k) if k > 1 else image, cmap="gray")
-        axes[r, 0].set_title(f"input pooled to {m.shape[0]}x{m.shape[1]}", fontsize=10)
+        axes[r, 0].set_title(f"input {'pooled to ' if k > 1 else ''}{m.shape[0]}x{m.shape[1]}",
+                             fontsize=10)
         for i, c in enumerate(np.argsort(-m.mean(axis=(0, 1)))[:n]):
             axes[r, i + 1].imshow(m[:, :, c], cmap="magma")
             axes[r, i + 1].set_title(f"layer {r + 1}, channel {c}", fontsize=10)

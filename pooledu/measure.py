@@ -425,8 +425,8 @@ def pooled_noise_stats(pool="max", pool_size: int = 2, noise_std: float = 1.0,
 def max_unpool(x, pool_size: int = 2) -> np.ndarray:
     """Max-pool ``x`` and put each maximum back where it came from, zeros elsewhere.
 
-    The "switches" of Zeiler & Fergus (2013): the best a decoder can do with a
-    max-pooled map *plus* the positions of the maxima. Non-overlapping windows
+    The "switches" of Zeiler & Fergus (2013): what unpooling rebuilds from a
+    max-pooled map *plus* the positions of its maxima, without any learning. Non-overlapping windows
     ("valid"); the first maximum in row-major order wins a tie (as in TF).
     Cells that no window covers stay 0.
 

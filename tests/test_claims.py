@@ -31,7 +31,11 @@ def test_small_cnn_variants_and_costs():
     assert costs["early"]["macs"] < costs["late"]["macs"] < costs["none"]["macs"]
     # none: two 8x8 convolutions (1->8, 8->16) and Dense(1024 -> 10)
     assert costs["none"]["macs"] == 64 * 9 * 8 + 64 * 9 * 8 * 16 + 8 * 8 * 16 * 10
-    assert costs["none"]["act_bytes"] == 4 * (64 * 8 + 64 * 16 + 64 * 16 + 10)
+    # float32 outputs of conv1, conv2 and Dense; Flatten's output is a view, not counted
+    assert costs["none"]["act_bytes"] == 4 * (64 * 8 + 64 * 16 + 10)
+    assert costs["both"]["act_bytes"] == 4 * (64 * 8 + 16 * 8 + 16 * 16 + 4 * 16 + 10)
+    # pooling only before the head adds its output and saves nothing later (notebook 05)
+    assert costs["late"]["act_bytes"] > costs["none"]["act_bytes"]
     with pytest.raises(ValueError, match="variant"):
         claims.small_cnn("middle")
 
@@ -51,7 +55,10 @@ def test_depth_table_pooling_keeps_conv_params_and_cuts_macs():
     for d in (1, 2):
         assert by[d, True]["conv_params"] == by[d, False]["conv_params"]
         assert by[d, True]["macs"] < by[d, False]["macs"]
-        assert by[d, True]["act_bytes"] < by[d, False]["act_bytes"]
+    # one block: the pooled map is an extra tensor and no later layer gains (Flatten is
+    # a view); two blocks: the second convolution runs on the pooled map and saves more
+    assert by[1, True]["act_bytes"] == by[1, False]["act_bytes"] + 4 * 4 * 4 * 4
+    assert by[2, True]["act_bytes"] < by[2, False]["act_bytes"]
 
 
 def test_gradient_norms_max_keeps_the_norm_avg_shrinks_it():
@@ -61,6 +68,14 @@ def test_gradient_norms_max_keeps_the_norm_avg_shrinks_it():
     assert av[0] < mx[0]
     with pytest.raises(ValueError, match="pooling"):
         claims.gradient_norms("min")
+
+
+def test_gradient_norms_per_seed_are_what_the_mean_averages():
+    rows = claims.gradient_norms("max", blocks=2, size=8, seeds=[0, 1], per_seed=True)
+    mean = claims.gradient_norms("max", blocks=2, size=8, seeds=[0, 1])
+    assert len(rows) == 2 and all(len(r) == 3 for r in rows)
+    assert rows[0] != rows[1]                      # each seed: its own input and weights
+    assert np.allclose(np.mean(rows, axis=0), mean)
 
 
 def test_effective_receptive_field_fills_exactly_the_receptive_field():
