@@ -3,7 +3,7 @@
 Every pooling function, widget and exercise check asks this module how many
 windows fit and where they sit, so the formulas below are the only copy.
 
-TensorFlow / Keras conventions (``../shared/pooling-spec.md`` section 1):
+TensorFlow / Keras conventions (notebook 01, sections 2-3):
 
 * ``strides`` defaults to ``pool_size``.
 * ``"valid"``: ``out = floor((n - k) / s) + 1``; windows never leave the input.
@@ -13,7 +13,7 @@ TensorFlow / Keras conventions (``../shared/pooling-spec.md`` section 1):
 * Padded cells never win and never count (max treats them as -inf, average
   divides by the number of real cells).
 
-PyTorch conventions (``../shared/pooling-spec.md`` section 2; notebook 01,
+PyTorch conventions (PyTorch's ``nn.MaxPool2d`` / ``nn.AvgPool2d`` docs; notebook 01,
 "the same window in PyTorch"):
 
 * ``padding`` may be an int ``p`` (or one int per axis): ``p`` cells on *each*

@@ -39,8 +39,9 @@ Behaviour decisions (shared with ``pooledu.tf`` unless stated):
   lowest finite float); ``+inf`` and ``-inf`` in one average give NaN.
 * **PyTorch's conventions** (int / tuple ``padding``, ``ceil_mode``,
   ``dilation``, ``count_include_pad``, ``divisor_override``) follow
-  ``../shared/pooling-spec.md`` section 2. ``count_include_pad`` defaults to
-  False (TensorFlow's rule): pass True to get PyTorch's default.
+  PyTorch's documented rules for ``nn.MaxPool2d`` / ``nn.AvgPool2d``.
+  ``count_include_pad`` defaults to False (TensorFlow's rule): pass True to
+  get PyTorch's default.
 """
 
 from __future__ import annotations
