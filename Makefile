@@ -19,12 +19,13 @@ NBVAL_ARGS := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
 XDIST      := -n 2 --dist loadfile
 LAB_ARGS   ?=
 
-.PHONY: help setup lab test test-lib test-book test-notebooks execute book bench lint clean distclean
+.PHONY: help setup lab test test-lib test-book test-notebooks execute experiment book bench lint clean distclean
 
 help:
 	@echo "make lab       set up on first use, then open JupyterLab on the course"
 	@echo "make test      set up on first use, then run every test"
 	@echo "make execute   re-run every notebook in place (refresh stored outputs)"
+	@echo "make experiment  train every model of notebook 07 again (~15 min on 2 cores)"
 	@echo "make book      build the offline book site into book/_build/html"
 	@echo "make bench     run the benchmarks and write benchmarks/RESULTS.md"
 	@echo "make lint      ruff over the library, tests and tools"
@@ -69,6 +70,17 @@ test-notebooks: setup
 execute: setup
 	$(PY) tools/execute_notebooks.py
 
+# Notebook 07's experiment in full: papermill runs 07 with FULL_RUN=True, which trains
+# every variant with every seed (a line per finished run) and rewrites
+# notebooks/data/07_results.json; then 07, 08 and 09 are re-executed so that their stored
+# outputs show the new results. Deterministic: an unchanged setup rewrites the same numbers.
+experiment: setup
+	@mkdir -p build
+	cd notebooks && $(CURDIR)/$(PY) -m papermill 07_experiment.ipynb ../build/07_full_run.ipynb \
+	  -p FULL_RUN True --log-output --progress-bar --execution-timeout 7200
+	$(PY) tools/execute_notebooks.py notebooks/07_experiment.ipynb \
+	  notebooks/08_alternatives.ipynb notebooks/09_summary_and_quiz.ipynb
+
 book: setup
 	$(PY) tools/build_book.py
 
@@ -79,7 +91,7 @@ lint: setup
 	$(PY) -m ruff check pooledu tests tools benchmarks
 
 clean:
-	rm -rf book/_build book/_offline .pytest_cache .hypothesis tests/artifacts
+	rm -rf book/_build book/_offline .pytest_cache .hypothesis tests/artifacts build
 	find . -name __pycache__ -not -path "./$(VENV)/*" -prune -exec rm -rf {} +
 	find . -name .ipynb_checkpoints -not -path "./$(VENV)/*" -prune -exec rm -rf {} +
 
