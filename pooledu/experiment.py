@@ -633,7 +633,7 @@ METRICS = ("clean_accuracy", "shifted_accuracy", "relative", "consistency")
 #: Short column names of :data:`METRICS` in the printed tables.
 METRIC_NAMES = {"clean_accuracy": "clean", "shifted_accuracy": "shifted",
                 "relative": "relative", "consistency": "consistency",
-                "best_epoch": "epochs to the best validation loss"}
+                "best_epoch": "epochs"}
 
 
 def t_interval(values, level: float = 0.95) -> tuple[float, float]:
@@ -768,9 +768,13 @@ def format_comparison(comparison: Sequence[dict]) -> str:
     the mean difference, its 95% interval and the verdict, in words."""
     lines = []
     for c in comparison:
-        name = METRIC_NAMES[c["metric"]]
+        name = {"clean": "clean accuracy", "shifted": "shifted accuracy",
+                "relative": "relative accuracy"}.get(METRIC_NAMES[c["metric"]],
+                                                     METRIC_NAMES[c["metric"]])
         if c["verdict"] == "not established":
             words = "difference not established"
+        elif c["metric"] == "best_epoch":
+            words = f"{'more' if c['verdict'] == 'higher' else 'fewer'} epochs than max"
         else:
             words = f"{name} {c['verdict']} than max"
         d = 1 if c["metric"] == "best_epoch" else 3
@@ -819,7 +823,7 @@ def plot_curves(results: dict, variants: Sequence[str] | None = None, ncols: int
     return fig
 
 
-def plot_results(summary: Sequence[dict], figsize=(10.0, 3.6)):
+def plot_results(summary: Sequence[dict], figsize=(11.0, 3.8)):
     """Two panels: clean accuracy, shifted accuracy and consistency per variant (mean
     over seeds, 95% t-interval as error bars), and accuracy against the shift of the
     test digits (-4..4 pixels, left/right; dotted: up/down, for ``max`` and
@@ -848,17 +852,19 @@ def plot_results(summary: Sequence[dict], figsize=(10.0, 3.6)):
         ax1.set_yticks(np.linspace(0, 1, 6))
         ax1.legend(loc="upper center", ncol=3, fontsize=8)
         shifts = np.arange(-4, 5)
+        # nine distinguishable lines: the course colours without yellow, plus two more
+        colors = [c for c in LINE_COLORS if c != "#F0E442"] + ["#882255", "#999999"]
+        markers = list(_MARKERS) + ["h", "<"]
         for i, s in enumerate(summary):
             ax2.plot(shifts, s["shift_curve"], label=s["variant"],
-                     color=LINE_COLORS[i % len(LINE_COLORS)],
-                     marker=_MARKERS[i % len(_MARKERS)],
+                     color=colors[i % len(colors)], marker=markers[i % len(markers)],
                      linestyle=_LINESTYLES[i % len(_LINESTYLES)], ms=4)
         ax2.set_xlabel("test digits moved right by (pixels; < 0: left)")
         ax2.set_ylabel("test accuracy")
         ax2.set_ylim(0, 1)
         ax2.set_xticks(shifts)
-        ax2.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
-        fig.tight_layout()
+        ax2.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+        fig.tight_layout(rect=(0, 0, 0.9, 1))
     return fig
 
 

@@ -139,7 +139,7 @@ def test_paired_comparison_and_verdicts():
     assert avg["diff"] == pytest.approx(-0.05) and avg["high"] < 0 and avg["verdict"] == "lower"
     assert blur["low"] < 0 < blur["high"] and blur["verdict"] == "not established"
     text = experiment.format_comparison(list(comparison.values()))
-    assert "clean lower than max" in text and "difference not established" in text
+    assert "clean accuracy lower than max" in text and "difference not established" in text
     # one seed: no interval, so nothing is established
     one = experiment.compare_to_max(_fake_results(1))
     assert all(c["verdict"] == "not established" for c in one)
