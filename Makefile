@@ -19,7 +19,7 @@ NBVAL_ARGS := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
 XDIST      := -n 2 --dist loadfile
 LAB_ARGS   ?=
 
-.PHONY: help setup lab test test-lib test-book test-notebooks execute experiment book bench lint clean distclean
+.PHONY: help setup lab test test-lib test-book test-lab test-notebooks execute experiment book bench lint clean distclean
 
 help:
 	@echo "make lab       set up on first use, then open JupyterLab on the course"
@@ -34,7 +34,7 @@ help:
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml tools/bootstrap.py
+$(STAMP): pyproject.toml tools/bootstrap.py tools/lab-settings/overrides.json
 	@$(PYTHON) tools/bootstrap.py --venv $(VENV) --stamp $(STAMP) \
 	  || { status=$$?; [ $$status -eq 127 ] && echo "error: '$(PYTHON)' was not found. Install Python 3.10 or newer (https://www.python.org/downloads/) or run: make PYTHON=/path/to/python3 ..."; exit 1; }
 
@@ -49,16 +49,23 @@ test: setup
 	$(MAKE) --no-print-directory test-lib || status=1; \
 	$(MAKE) --no-print-directory test-notebooks || status=1; \
 	$(MAKE) --no-print-directory test-book || status=1; \
+	$(MAKE) --no-print-directory test-lab || status=1; \
 	exit $$status
 
 # Library (and its docstring examples), widgets, exercises, set-up. The book and
 # browser tests run on their own: they share one book build.
 test-lib: setup
 	$(PY) -m pytest tests pooledu --doctest-modules $(XDIST) \
-	  --ignore=tests/test_book.py --ignore=tests/test_browser.py
+	  --ignore=tests/test_book.py --ignore=tests/test_browser.py --ignore=tests/test_lab.py
 
 test-book: setup
 	$(PY) -m pytest tests/test_book.py tests/test_browser.py
+
+# Every notebook opened in JupyterLab in chromium: MyST rendered, solutions folded,
+# not modified on open, no news pop-up, no missing glyphs (screenshots in
+# tests/artifacts/lab/). One JupyterLab server; nothing is executed.
+test-lab: setup
+	$(PY) -m pytest tests/test_lab.py
 
 # Every notebook re-run and compared with its stored outputs (strict).
 # pytest exits 5 when it collects nothing: no notebooks yet is not a failure.

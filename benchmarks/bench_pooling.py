@@ -3,7 +3,9 @@
 Times ``pooledu.reference.pool2d`` and ``pooledu.tf.pool2d`` (max / avg / min) on
 three cases, and reports for the reference:
 
-* the median wall time of each, and their ratio (target: at most ~1.5);
+* the median wall time of each, and their ratio (target: at most 2, issue 14);
+* the length of the reference's N-d pooling core (``pooledu/_pool.py`` between its
+  "the core (begin)" and "the core (end)" markers; target: about 200 lines);
 * CPU time (all threads) next to it, since TensorFlow uses every core;
 * peak memory (tracemalloc) relative to the input size (target: at most 3x);
 * the memory-bandwidth floor: bytes that must be read and written, divided by
@@ -93,6 +95,17 @@ def copy_bandwidth(nbytes=1 << 27, repeat=7):
     return 2 * nbytes / wall
 
 
+CORE = Path(__file__).resolve().parents[1] / "pooledu" / "_pool.py"
+
+
+def core_lines(path=CORE):
+    """Lines of the N-d pooling core: from its "(begin)" marker to its "(end)" marker."""
+    lines = path.read_text().splitlines()
+    begin = next(i for i, line in enumerate(lines) if "the core (begin)" in line)
+    end = next(i for i, line in enumerate(lines) if "the core (end)" in line)
+    return end - begin + 1, len(lines)
+
+
 def loop_pool2d(x, mode, k, s, padding):
     """The slow, obvious way: one window at a time, in Python."""
     reduce = {"max": np.max, "min": np.min, "avg": np.mean}[mode]
@@ -151,21 +164,28 @@ def main(argv=None):
         print(loop_line)
 
     header = ("| case | mode | reference ms (cpu) | pooledu.tf ms (cpu) | ratio wall (cpu) "
-              "| peak mem / input | bandwidth floor ms | reference / floor | tf / floor "
-              "| same result |")
-    lines = [header, "|---|---|---|---|---|---|---|---|---|---|"]
+              "| within 2x | peak mem / input | bandwidth floor ms | reference / floor "
+              "| tf / floor | same result |")
+    lines = [header, "|---|---|---|---|---|---|---|---|---|---|---|"]
     for label, mode, ref, tfb, ratio, peak, floor, same in rows:
         lines.append(
             f"| {label} | {mode} | {ref[0] * 1e3:.2f} ({ref[1] * 1e3:.2f}) "
             f"| {tfb[0] * 1e3:.2f} ({tfb[1] * 1e3:.2f}) "
-            f"| {ratio:.2f} ({ref[1] / max(tfb[1], 1e-9):.2f}) | {peak:.2f}x "
+            f"| {ratio:.2f} ({ref[1] / max(tfb[1], 1e-9):.2f}) "
+            f"| {'yes' if ratio <= 2 else 'NO'} | {peak:.2f}x "
             f"| {floor * 1e3:.2f} | {ref[0] / floor:.1f}x | {tfb[0] / floor:.1f}x "
             f"| {'bit-exact' if same else 'differs'} |")
+    core, module = core_lines()
+    print(f"N-d pooling core: {core} lines (pooledu/_pool.py: {module} lines)")
     footer = (f"Median of {repeat} alternating runs (ratio: median of the per-run ratios); "
               f"copy bandwidth {bandwidth / 1e9:.1f} GB/s (read + write); {os.cpu_count()} "
               f"CPUs; numpy {np.__version__}, tensorflow {tf.__version__}, "
               f"Python {platform.python_version()}.")
-    lines += ["", footer]
+    lines += ["", footer, "",
+              f"The reference's N-d pooling core (max, min, sum, avg, lp, every padding; "
+              f"pooledu/_pool.py between its 'the core (begin)' and 'the core (end)' "
+              f"markers): **{core} lines**, docstrings and comments included "
+              f"(the module: {module} lines)."]
     if loop_line:
         lines += ["", loop_line]
     Path(args.markdown).write_text("\n".join(lines) + "\n")

@@ -16,6 +16,12 @@ never imports TensorFlow):
   (imports TensorFlow when a model is built).
 * ``pooledu.receptive_field`` - receptive-field growth through conv/pool stacks.
 * ``pooledu.env`` - the environment check of notebook 00.
+* ``pooledu.quiz`` - the multiple-choice quiz of notebook 09 (offline HTML).
+* ``pooledu.compare`` - ``side_by_side``: several implementations' outputs next to
+  each other (notebook 02).
+* ``pooledu.claims`` - small networks that measure the article's claims in notebooks
+  04-06 (effective receptive field, overfitting, depth, gradient norms; imports
+  TensorFlow when called).
 
 Importing pooledu changes no global state (no seeding, no matplotlib styles).
 """
@@ -29,7 +35,8 @@ from ._geometry import output_shape, output_size, padding_amounts
 __version__ = "0.1.0"
 
 _SUBMODULES = ("reference", "tf", "layers", "data", "viz", "widgets", "exercises", "env",
-               "measure", "experiment", "receptive_field")
+               "measure", "experiment", "receptive_field", "quiz", "compare",
+               "claims")
 
 __all__ = ["output_size", "output_shape", "padding_amounts", "__version__", *_SUBMODULES]
 

@@ -4,8 +4,9 @@ Every function here summarises each pooling window with a different rule:
 
 * ``stochastic_pool2d`` (Zeiler & Fergus 2013): training samples a cell with
   probability ``p_i = a_i / sum(a)``; inference outputs ``sum(p_i * a_i)``.
-* ``mixed_pool2d`` (Yu et al. 2014): ``lam * max + (1 - lam) * avg``.
-* ``lp_pool2d`` (PyTorch ``LPPool2d``): ``sum(|x|^p)^(1/p)``, or the power
+* ``mixed_pool2d`` (Yu et al. 2014): max with probability ``alpha``, else average,
+  in training; the fixed blend ``alpha * max + (1 - alpha) * avg`` at inference.
+* ``lp_pool2d``: the p-norm ``sum(|x|^p)^(1/p)``, or the power
   average ``mean(|x|^p)^(1/p)`` with ``normalize=True``.
 * ``gem_pool2d`` (Radenovic et al. 2018): ``mean(clamp(x, eps)^p)^(1/p)``,
   global by default.
@@ -235,16 +236,16 @@ def stochastic_pool2d(x, pool_size=2, strides=None, padding="valid", *,
 
 def mixed_pool2d(x, pool_size=2, strides=None, padding="valid", alpha=0.5, *,
                  training=False, seed=None):
-    """Mixed pooling (Yu et al. 2014): ``lam * max + (1 - lam) * avg``.
+    """Mixed pooling (Yu et al. 2014): each output is the window's max or its average.
 
-    * ``training=False`` (inference): ``lam = alpha`` everywhere, a fixed blend.
-    * ``training=True``: ``lam`` is drawn from {0, 1} independently for every
-      window of every feature map (every output value), with
-      ``P(lam = 1) = alpha``: each output is either the window's max or its
-      average.  The inference output is therefore the training output's
-      expectation.  (Yu et al. record how often each choice was made in
-      training and reuse those frequencies at test time; ``alpha`` plays that
-      role here.  Learned, gated mixing is Lee et al. 2016.)
+    * ``training=True``: for every window of every feature map (every output
+      value) the max is picked with probability ``alpha``, else the average.
+    * ``training=False`` (inference): the fixed blend
+      ``alpha * max + (1 - alpha) * avg``, the expectation of the training output.
+      This blend is pooledu's choice: Yu et al. record how often each was picked
+      in training and, as far as we could check, apply the more frequent one at
+      test time (notebook 03).  Nothing here is learned; a learned, gated blend
+      is Lee et al. 2016.
 
     Parameters
     ----------
@@ -275,10 +276,10 @@ def mixed_pool2d(x, pool_size=2, strides=None, padding="valid", alpha=0.5, *,
     largest = max_pool2d(x4, pool_size, strides, padding)
     average = avg_pool2d(x4, pool_size, strides, padding)
     if training:
-        lam = (_rng(seed).random(largest.shape) < alpha).astype(x4.dtype)
+        pick = (_rng(seed).random(largest.shape) < alpha).astype(x4.dtype)
     else:
-        lam = x4.dtype.type(alpha)
-    y = lam * largest + (1 - lam) * average
+        pick = x4.dtype.type(alpha)
+    y = pick * largest + (1 - pick) * average
     return _restore_rank(y.astype(x4.dtype), info)
 
 
@@ -303,15 +304,16 @@ def _power_mean(windows, mask, p, normalize):
 def lp_pool2d(x, p=2.0, pool_size=2, strides=None, padding="valid", *, normalize=False):
     """Lp pooling: the p-norm of each window, or with ``normalize=True`` its power average.
 
-    * ``normalize=False`` (default, PyTorch's ``LPPool2d`` and
-      ``pooledu.reference.pool2d(x, "lp", p=p)``): ``(sum |x|^p)^(1/p)``.
+    * ``normalize=False`` (default, as ``pooledu.reference.pool2d(x, "lp", p=p)``):
+      ``(sum |x|^p)^(1/p)``, the p-norm.
       ``p = 1`` is the window sum, ``p -> inf`` the max of ``|x|``.
     * ``normalize=True`` (the power average of the spec, ``mean(|x|^p)^(1/p)``):
       ``p = 1`` is the average of ``|x|``, ``p -> inf`` the max of ``|x|``.
       The two differ by the factor ``count^(1/p)`` (``count`` = real cells).
 
-    pooledu takes ``|x|``: for even ``p`` or non-negative input this is the same
-    as PyTorch, which raises ``x`` (not ``|x|``) to the power ``p``.
+    pooledu takes ``|x|``. PyTorch's ``LPPool2d`` computes ``(sum x^p)^(1/p)``,
+    raising ``x`` (not ``|x|``): the same for even ``p`` or non-negative input,
+    NaN where the sum is negative (notebook 03).
     The result is computed as ``m * (sum (|x|/m)^p)^(1/p)`` with ``m`` the
     window's largest ``|x|``, so ``p = 100`` does not overflow.
 

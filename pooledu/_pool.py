@@ -1,28 +1,27 @@
 """NumPy reference pooling: one N-d engine (:func:`pool_nd`) and thin 1-D/2-D/3-D wrappers.
 
-How it works (the lesson's "sliding window" without a loop over pixels): a window
-of ``k`` cells with stride ``s`` reads, at its ``j``-th position, the input cells
-``j, j + s, j + 2s, ...`` - one strided slice. So a pooling is a handful of
-whole-array operations, one per offset inside the window:
+How it works - notebook 01's sliding window (01 section 1, "A window slides, a
+function summarises"; section 2, "Stride"), without a loop over pixels. Along
+one axis, a window of ``k`` taps with stride ``s`` (and dilation ``d``) reads at
+its tap ``j`` the input cells ``j*d, j*d + s, j*d + 2s, ...`` - one strided
+slice for all windows at once. So a pooling is a handful of whole-array
+operations, one per tap (window offset):
 
-* **max / min** are separable: reduce along H with ``k_h`` strided slices
-  combined by ``np.maximum(..., out=)`` in place, then along W, and so on.
-* **sum / avg / lp** add the ``k_h * k_w`` offsets in row-major window order
-  (h, then w) in the input dtype, exactly the order TensorFlow's CPU kernel uses
-  (so averages match TF bit for bit), then avg divides by the number of *real*
-  cells in each window.
+* **max / min** are separable (notebook 02 sections 1 and 5): the max over a
+  ``k_h x k_w`` window is the max over ``k_w`` of the maxes over ``k_h``. So H is
+  reduced with ``k_h`` strided slices, then W with ``k_w``: ``k_h + k_w`` slices
+  instead of ``k_h * k_w``.
+* **sum / avg / lp** add the ``k_h * k_w`` taps in row-major window order (h,
+  then w) in the input dtype - exactly the order TensorFlow's CPU kernel uses,
+  so averages match TF bit for bit, float16 included (notebook 02 section 2,
+  "Average pooling"); avg then divides by the number of cells that count.
 
-Under ``padding="same"`` nothing is padded in memory: an offset that would read a
-padded cell simply skips that output (padded cells never win and never count).
-The geometry (how many windows, how much padding) comes from ``pooledu._geometry``.
-
-A few tricks only make it fast and change no bit of the result: the output is
-done in cache-sized blocks of rows; along the last axis the input is first split
-into its ``s`` "phases" (cells ``r, r+s, r+2s, ...``) so every offset reads a
-contiguous run; with few channels (RGB) the work goes channel by channel; each
-thread reuses one scratch buffer for its temporaries (fresh memory costs a page
-fault per 4 KB); avg divides the interior by the scalar ``k_h * k_w`` and only
-the border strips by their own counts.
+Padding is never materialised: a tap that would read a padded cell just skips
+that output, so padded cells never win and never count (notebook 01 section 3,
+"Padding"). With PyTorch's ``count_include_pad=True`` they count in the divisor
+only (01 section 5, "The same window in PyTorch"). The geometry (how many
+windows, how much padding) comes from ``pooledu._geometry``, the only copy of
+the formulas.
 
 Behaviour decisions (shared with ``pooledu.tf`` unless stated):
 
@@ -38,23 +37,22 @@ Behaviour decisions (shared with ``pooledu.tf`` unless stated):
   behaviour, so the two backends differ there on purpose (the course shows it).
 * **inf** - a window of only ``-inf`` gives ``-inf`` under max (TF gives the
   lowest finite float); ``+inf`` and ``-inf`` in one average give NaN.
+* **PyTorch's conventions** (int / tuple ``padding``, ``ceil_mode``,
+  ``dilation``, ``count_include_pad``, ``divisor_override``) follow
+  ``../shared/pooling-spec.md`` section 2. ``count_include_pad`` defaults to
+  False (TensorFlow's rule): pass True to get PyTorch's default.
 """
 
 from __future__ import annotations
 
-import contextvars
-import functools
 import itertools
-import math
-import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._geometry import adaptive_bins, output_size, padding_amounts, window_bounds
+from ._geometry import adaptive_bins
 from ._validation import (
+    check_average_args,
     check_bool,
     check_floating,
     check_input,
@@ -63,6 +61,7 @@ from ._validation import (
     check_p,
     check_pool_args,
     check_same_shape,
+    check_window,
 )
 
 __all__ = [
@@ -100,7 +99,6 @@ GRAD_MODES = ("max", "avg", "min", "sum")
 ADAPTIVE_MODES = ("max", "avg")
 
 
-# --------------------------------------------------------------------------- helpers
 def result_dtype(dtype, mode: str) -> np.dtype:
     """Output dtype of pooling an array of ``dtype`` with ``mode`` (see module docstring)."""
     dtype = np.dtype(dtype)
@@ -112,412 +110,188 @@ def result_dtype(dtype, mode: str) -> np.dtype:
         if dtype.kind == "u":
             return np.dtype(np.uint64)
         return dtype
-    # avg, lp
-    return dtype if dtype.kind == "f" else np.dtype(np.float64)
+    floating = dtype.kind == "f" or dtype.name == "bfloat16"   # (ml_dtypes' bfloat16)
+    return dtype if floating else np.dtype(np.float64)           # avg, lp
 
 
+# ------------------------------------------------------------------ the core (begin)
 @dataclass(frozen=True)
 class _Axis:
-    """Pooling geometry along one axis: window ``k``, stride ``s``, ``before`` padded
-    cells and ``out`` windows. Output ``i`` covers inputs ``i*s - before + (0..k-1)``."""
+    """One spatial axis of a pooling: ``n`` input cells, windows of ``k`` taps
+    ``d`` apart, stride ``s``, ``before`` / ``after`` padded cells, ``out`` windows.
+    Window ``i`` reads the input cells ``i*s - before + j*d`` for ``j = 0..k-1``
+    (the picture of notebook 01 section 5, ``pooledu.viz_windows.plot_window_axis``)."""
 
+    n: int
     k: int
     s: int
+    d: int
     before: int
+    after: int
     out: int
 
-    @classmethod
-    def of(cls, n, k, s, padding):
-        """Geometry of an axis of ``n`` cells, from ``pooledu._geometry``."""
-        return cls(k, s, padding_amounts(n, k, s, padding)[0], output_size(n, k, s, padding))
-
-    def taps(self, n):
-        """One ``(out_slice, in_slice)`` per window offset ``j`` (0..k-1), for an axis
-        holding ``n`` real cells: output ``i`` reads input ``i*s + j - before``.
-        Outputs whose cell at offset ``j`` would be padding are left out."""
-        k, s, before, out = self.k, self.s, self.before, self.out
+    def taps(self):
+        """One ``(out_slice, in_slice)`` per tap ``j``: the windows whose tap ``j`` is a
+        real cell, and those cells (one strided slice). Padded taps are left out."""
         result = []
-        for j in range(k):
-            lo = max(0, -((j - before) // s))             # first i reading a cell >= 0
-            hi = min(out, (n - 1 + before - j) // s + 1)  # last i reading a cell <= n-1
+        for j in range(self.k):
+            first = j * self.d - self.before                     # tap j of window 0
+            lo = max(0, -(first // self.s))                      # first window inside
+            hi = min(self.out, (self.n - 1 - first) // self.s + 1)  # last window + 1
             if hi > lo:
-                first = lo * s + j - before
-                result.append((slice(lo, hi), slice(first, first + (hi - lo - 1) * s + 1, s)))
+                start = lo * self.s + first
+                result.append((slice(lo, hi), slice(start, start + (hi - lo - 1) * self.s + 1,
+                                                    self.s)))
         return result
 
-    def phase_taps(self, n):
-        """Like :meth:`taps`, for an axis split into ``s`` phases (cells ``r, r+s, ...``):
-        one ``(out_slice, phase r, in_slice)`` per offset, ``in_slice`` contiguous."""
-        k, s, before, out = self.k, self.s, self.before, self.out
-        result = []
-        for j in range(k):
-            r, m = (j - before) % s, (j - before) // s  # input (i + m)*s + r
-            n_r = len(range(r, n, s))
-            lo, hi = max(0, -m), min(out, n_r - m)
-            if hi > lo:
-                result.append((slice(lo, hi), r, slice(lo + m, hi + m)))
-        return result
-
-    def block(self, r0, r1, n):
-        """Input rows ``[lo, hi)`` that outputs ``[r0, r1)`` read, and their local geometry."""
-        lo = max(0, r0 * self.s - self.before)
-        hi = min(n, (r1 - 1) * self.s - self.before + self.k)
-        return lo, hi, _Axis(self.k, self.s, self.before + lo - r0 * self.s, r1 - r0)
+    def counts(self, include_pad=False):
+        """Cells per window that count for an average: real cells, or also padded
+        ones (PyTorch's ``count_include_pad``; never the ceil-mode overhang)."""
+        lo, hi = (-self.before, self.n + self.after) if include_pad else (0, self.n)
+        cells = (np.arange(self.out)[:, None] * self.s - self.before
+                 + np.arange(self.k)[None, :] * self.d)
+        return ((cells >= lo) & (cells < hi)).sum(axis=1)
 
 
-def _at(axis: int, sl, ndim: int) -> tuple:
-    index = [slice(None)] * ndim
-    index[axis] = sl
-    return tuple(index)
+def _geometry(spatial, window):
+    """The :class:`_Axis` of every spatial axis of ``spatial`` sizes (``window``: the
+    checked sizes, strides, dilations, padding and output sizes)."""
+    return [_Axis(n, k, s, d, before, after, out) for n, k, s, d, (before, after), out in
+            zip(spatial, window.ks, window.ss, window.ds, window.pads, window.outs)]
 
 
-def _extreme_along(src, ax, g, ufunc, dest):
-    """Max (``np.maximum``) or min of every window of ``src`` along axis ``ax``, into ``dest``."""
-    taps = g.taps(src.shape[ax])
-    full = [t for t in taps if t[0] == slice(0, g.out)]
-    if len(full) >= 2:  # every window has these two cells: combine them straight into dest
-        ufunc(src[_at(ax, full[0][1], src.ndim)], src[_at(ax, full[1][1], src.ndim)], out=dest)
-        rest = [t for t in taps if t is not full[0] and t is not full[1]]
-    elif full:
-        np.copyto(dest, src[_at(ax, full[0][1], src.ndim)])
-        rest = [t for t in taps if t is not full[0]]
-    else:     # cannot happen with TF's padding split; kept for safety
-        if src.dtype.kind == "f":
-            dest[...] = -np.inf if ufunc is np.maximum else np.inf
-        else:
-            limits = np.iinfo(src.dtype)
-            dest[...] = limits.min if ufunc is np.maximum else limits.max
-        rest = taps
-    for out_sl, in_sl in rest:
-        view = dest[_at(ax, out_sl, src.ndim)]
-        ufunc(view, src[_at(ax, in_sl, src.ndim)], out=view)
+def _along(axis, index):
+    """An index tuple taking ``index`` along ``axis`` and everything elsewhere."""
+    return (slice(None),) * axis + (index,)
 
 
-class _Scratch:
-    """Memory a thread reuses for its temporaries (phase copies, partial results).
+def _extreme_along(a, axis, g, ufunc, out=None):
+    """Max (``ufunc=np.maximum``) or min of every window of ``a`` along one ``axis``
+    (into ``out`` if given): one strided slice per tap, combined in place. Doing this
+    along H, then along W, gives the max of every 2-D window (notebook 02 section 1)."""
+    taps = g.taps()
+    full = [t for t in taps if t[0] == slice(0, g.out)]  # taps real in every window
+    if len(full) >= 2:      # the first two taps combine straight into the result
+        out = ufunc(a[_along(axis, full[0][1])], a[_along(axis, full[1][1])], out=out)
+        taps = [t for t in taps if t is not full[0] and t is not full[1]]
+    else:                   # start from the identity: -inf for max, +inf for min
+        shape = list(a.shape)
+        shape[axis] = g.out
+        info = np.finfo(a.dtype) if a.dtype.kind == "f" else np.iinfo(a.dtype)
+        low, high = (-np.inf, np.inf) if a.dtype.kind == "f" else (info.min, info.max)
+        out = np.empty(shape, a.dtype) if out is None else out
+        out[...] = low if ufunc is np.maximum else high
+    for out_index, in_index in taps:
+        view = out[_along(axis, out_index)]
+        ufunc(view, a[_along(axis, in_index)], out=view)
+    return out
 
-    Fresh memory costs a page fault per 4 KB on first touch, which here costs as
-    much as the pooling itself; so each thread carves its temporaries out of one
-    buffer that it keeps (up to ``_SCRATCH_KEEP`` bytes) from block to block and
-    from call to call. Only speed depends on it, never a result.
+
+def _window_sums(a, axes, dtype, out=None):
+    """Sum of every window (into ``out`` if given), its taps added in row-major
+    window order in ``dtype``.
+
+    Not separable: float addition is not associative, and TensorFlow adds a window's
+    cells row by row, so the same order gives the same bits (notebook 02 section 2).
     """
-
-    def __init__(self):
-        self.buf = np.empty(0, np.uint8)
-        self.used = 0
-
-    def take(self, shape, dtype):
-        """An uninitialized array of ``shape`` and ``dtype``, 64-byte aligned."""
-        dtype = np.dtype(dtype)
-        nbytes = math.prod(shape) * dtype.itemsize
-        start = -(-self.used // 64) * 64
-        if start + nbytes > self.buf.size:
-            if nbytes + 64 > _SCRATCH_KEEP:  # too big to keep: a one-off array
-                return np.empty(shape, dtype)
-            # views taken before keep the old buffer alive
-            self.buf = np.empty(max(nbytes + 64, min(2 * self.buf.size, _SCRATCH_KEEP)),
-                                np.uint8)
-            start = 0
-        base = (-self.buf.ctypes.data) % 64
-        if base + start + nbytes > self.buf.size:
-            return np.empty(shape, dtype)
-        self.used = start + nbytes
-        return self.buf[base + start:base + start + nbytes].view(dtype).reshape(shape)
+    shape, full = list(a.shape), [slice(None)] * a.ndim
+    for ax, g in axes:
+        shape[ax], full[ax] = g.out, slice(0, g.out)
+    taps = []                                   # (out_index, cells), row-major order
+    for tap in itertools.product(*(g.taps() for _, g in axes)):
+        out_index, in_index = list(full), [slice(None)] * a.ndim
+        for (ax, _), (o, i) in zip(axes, tap):
+            out_index[ax], in_index[ax] = o, i
+        taps.append((out_index, a[tuple(in_index)]))
+    # 0 + x0 + x1 == x0 + x1: taps real in every window start the sum in one step
+    total = np.empty(shape, dtype) if out is None else out
+    if len(taps) >= 2 and taps[0][0] == full and taps[1][0] == full:
+        np.add(taps[0][1], taps[1][1], out=total, dtype=dtype, casting="unsafe")
+        taps = taps[2:]
+    else:
+        total[...] = 0
+    for out_index, cells in taps:
+        view = total[tuple(out_index)]
+        np.add(view, cells, out=view, casting="unsafe")
+    return total
 
 
-_local = threading.local()
+def _divisor(geoms, include_pad, dtype):
+    """The count each window sum is divided by, broadcastable to ``(N, *out, C)``:
+    a scalar when every window counts the same number of cells."""
+    counts = [g.counts(include_pad) for g in geoms]
+    if all(c.min() == c.max() for c in counts):
+        return dtype.type(np.prod([int(c[0]) for c in counts]))
+    total = np.ones([1] * (len(geoms) + 2), np.int64)
+    for axis, c in enumerate(counts, start=1):
+        shape = [1] * total.ndim
+        shape[axis] = -1
+        total = total * c.reshape(shape)
+    return total.astype(dtype)
 
 
-def _scratch() -> _Scratch:
-    """This thread's :class:`_Scratch`, emptied (created on first use, never at import)."""
-    scratch = getattr(_local, "scratch", None)
-    if scratch is None:
-        scratch = _local.scratch = _Scratch()
-    scratch.used = 0
-    return scratch
+def _pool_images(a, mode, geoms, p, divisor, out):
+    """Pool a canonical ``(N, *spatial, C)`` array into ``out``: separable max / min,
+    or window sums in row-major order (then ``divisor`` for avg, the root for lp)."""
+    axes = list(zip(range(1, a.ndim - 1), geoms))
+    if mode in ("max", "min"):
+        for number, (ax, g) in enumerate(axes, start=1):
+            a = _extreme_along(a, ax, g, np.maximum if mode == "max" else np.minimum,
+                               out=out if number == len(axes) else None)
+    elif mode == "lp":
+        _window_sums(np.abs(a.astype(out.dtype)) ** out.dtype.type(p), axes, out.dtype, out)
+        np.power(out, out.dtype.type(1.0 / p), out=out)
+    else:
+        _window_sums(a, axes, out.dtype, out)
+        if mode == "avg":
+            np.divide(out, divisor, out=out)
 
 
-def _phases(arr, ax, s, scratch=None):
-    """Contiguous copies of ``arr[..., r::s, ...]`` (along axis ``ax``) for r in 0..s-1.
+_FEW_CHANNELS = 8      # fewer channels: each channel is pooled as an image of its own
+_CACHE_BYTES = 1 << 20  # output bytes pooled at once: a batch goes a few images at a time
 
-    A window offset along the last spatial axis then reads one contiguous run of
-    a phase instead of every s-th cell: NumPy's fast (SIMD) loops instead of
-    strided ones. One pass over ``arr``; no copy at all when ``s == 1`` and ``arr``
-    is already contiguous. Copies go to ``scratch`` memory when given.
+
+def _pool_canonical(a, mode, window, p=2.0, count_include_pad=False, divisor_override=None):
+    """Pool a canonical ``(N, *spatial, C)`` array; arguments already checked.
+
+    Two things only make it fast, and change no bit of the result: with few
+    channels (an RGB image) every channel becomes an image of its own, so that
+    NumPy's loops run along a long row instead of 3 channels; and a batch is
+    pooled a few images at a time, so that the window sums stay in the CPU cache
+    while the ``k_h * k_w`` taps are added to them.
     """
-    result = []
-    for r in range(min(s, arr.shape[ax])):
-        part = arr[_at(ax, slice(r, None, s), arr.ndim)]
-        if scratch is None or part.flags.c_contiguous:
-            result.append(np.ascontiguousarray(part))
-        else:
-            copy = scratch.take(part.shape, part.dtype)
-            np.copyto(copy, part)
-            result.append(copy)
-    return result
-
-
-def _planes(src):
-    """``src`` as (channel index, array) pieces: one plane per channel when there are
-    few channels (long runs along W instead of C-long pieces), else the whole block."""
-    if 1 < src.shape[-1] <= _FEW_CHANNELS:
-        return [(c, src[..., c]) for c in range(src.shape[-1])]
-    return [(None, src)]
-
-
-def _reduce_taps(planes_by_phase, combos, ufunc, acc):
-    """Combine window offsets into ``acc`` in the order given (row-major for sums).
-
-    ``combos`` holds ``(out_index, phase, in_index, covers_all)`` per offset.
-    """
-    if ufunc is not np.add:  # order is free for max / min: start from covering offsets
-        combos = sorted(combos, key=lambda c: not c[3])
-    first = combos[0]
-    if len(combos) >= 2 and first[3] and combos[1][3]:
-        # 0 + x0 + x1 == x0 + x1: the first two offsets go straight into acc
-        second = combos[1]
-        ufunc(planes_by_phase[first[1]][first[2]], planes_by_phase[second[1]][second[2]],
-              out=acc, dtype=acc.dtype, casting="unsafe")
-        rest = combos[2:]
-    elif first[3]:
-        np.copyto(acc, planes_by_phase[first[1]][first[2]], casting="unsafe")
-        rest = combos[1:]
-    else:  # sums only: with TF's padding split max / min always have a covering offset
-        acc[...] = 0
-        rest = combos
-    for out_idx, phase, in_idx, _ in rest:
-        view = acc[out_idx]
-        ufunc(view, planes_by_phase[phase][in_idx], out=view, dtype=acc.dtype, casting="unsafe")
-
-
-@functools.lru_cache(maxsize=64)
-def _offset_combos(shape, geoms, last_only=False):
-    """``(out_index, phase, in_index, covers_all)`` of every window offset of a block
-    of ``shape`` (spatial axes 1..d), in row-major window order. The last spatial axis
-    reads phase planes (see :func:`_phases`); ``last_only`` pools that axis alone."""
-    d = len(geoms)
-    per_axis = [] if last_only else [g.taps(shape[ax]) for ax, g in enumerate(geoms[:-1], 1)]
-    per_axis.append(geoms[-1].phase_taps(shape[d]))
-    fixed = (slice(None),) * (d if last_only else 1)
-    result = []
-    for combo in itertools.product(*per_axis):
-        *others, (o_w, phase, i_w) = combo
-        out_idx = (*fixed, *(o for o, _ in others), o_w)
-        in_idx = (*fixed, *(i for _, i in others), i_w)
-        covers = all(o == slice(0, g.out) for (o, _), g in zip(others, geoms)) and \
-            o_w == slice(0, geoms[-1].out)
-        result.append((out_idx, phase, in_idx, covers))
-    return tuple(result)
-
-
-def _extreme_block(src, geoms, ufunc, dest, scratch=None):
-    """Max or min pooling of a ``(n, *spatial, C)`` block, one axis after the other."""
-    d = len(geoms)
-    for ax, g in enumerate(geoms[:-1], start=1):   # rows: contiguous runs already
-        shape = list(src.shape)
-        shape[ax] = g.out
-        result = np.empty(shape, src.dtype) if scratch is None else scratch.take(shape, src.dtype)
-        _extreme_along(src, ax, g, ufunc, result)
-        src = result
-    for c, plane in _planes(src):                  # the last axis, through phase planes
-        mark = None if scratch is None else scratch.used
-        phases = _phases(plane, d, geoms[-1].s, scratch)
-        combos = _offset_combos(plane.shape, tuple(geoms), last_only=True)
-        if c is None:
-            _reduce_taps(phases, combos, ufunc, dest)
-        else:
-            acc = np.empty(dest.shape[:-1], dest.dtype) if scratch is None else \
-                scratch.take(dest.shape[:-1], dest.dtype)
-            _reduce_taps(phases, combos, ufunc, acc)
-            dest[..., c] = acc
-        if scratch is not None:
-            scratch.used = mark                    # the next plane reuses this memory
-
-
-def _sum_block(src, geoms, dest, scratch=None):
-    """Sum of every window of a ``(n, *spatial, C)`` block, adding the offsets in
-    row-major window order (h, then w) in ``dest``'s dtype, as TensorFlow's CPU
-    kernel does (so averages match it bit for bit)."""
-    d = len(geoms)
-    for c, plane in _planes(src):
-        mark = None if scratch is None else scratch.used
-        phases = _phases(plane, d, geoms[-1].s, scratch)
-        combos = _offset_combos(plane.shape, tuple(geoms))
-        if c is None:
-            _reduce_taps(phases, combos, np.add, dest)
-        else:
-            acc = np.empty(dest.shape[:-1], dest.dtype) if scratch is None else \
-                scratch.take(dest.shape[:-1], dest.dtype)
-            _reduce_taps(phases, combos, np.add, acc)
-            dest[..., c] = acc
-        if scratch is not None:
-            scratch.used = mark
-
-
-def _tap_combos(a, geoms):
-    """(out_index, in_index) of every window offset of a ``(N, *spatial, C)`` array,
-    in row-major window order."""
-    per_axis = [g.taps(n) for n, g in zip(a.shape[1:-1], geoms)]
-    for combo in itertools.product(*per_axis):
-        yield (slice(None), *(o for o, _ in combo)), (slice(None), *(i for _, i in combo))
-
-
-@functools.lru_cache(maxsize=256)
-def _counts_1d(n, k, s, padding):
-    starts, stops = window_bounds(n, k, s, padding)
-    return np.subtract(stops, starts)
+    geoms = _geometry(a.shape[1:-1], window)
+    n, channels = a.shape[0], a.shape[-1]
+    few = channels < _FEW_CHANNELS
+    if few:   # (N, *spatial, C) -> (N*C, *spatial, 1)
+        a = np.moveaxis(a, -1, 1).reshape(n * channels, *a.shape[1:-1], 1)
+    out = np.empty((a.shape[0], *window.outs, a.shape[-1]), result_dtype(a.dtype, mode))
+    divisor = None
+    if mode == "avg":
+        divisor = (out.dtype.type(divisor_override) if divisor_override else
+                   _divisor(geoms, count_include_pad, out.dtype))
+    step = max(1, _CACHE_BYTES // max(out[0].nbytes, 1))
+    for b in range(0, a.shape[0], step):
+        _pool_images(a[b:b + step], mode, geoms, p, divisor, out[b:b + step])
+    if few:   # back to (N, *out, C)
+        out = np.ascontiguousarray(np.moveaxis(out.reshape(n, channels, *window.outs), 1, -1))
+    return out
+# ------------------------------------------------------------------ the core (end)
 
 
 def _window_counts(spatial, ks, ss, padding):
     """Real (non-padded) cells per window: an int, or an int64 array of shape
-    ``(1, *out_spatial, 1)``."""
-    if padding == "valid":
-        return int(np.prod(ks))
-    per_axis = [_counts_1d(n, k, s, padding) for n, k, s in zip(spatial, ks, ss)]
-    if all(c.min() == c.max() for c in per_axis):
-        return int(np.prod([c[0] for c in per_axis]))
-    d = len(spatial)
-    count = np.ones((1,) * (d + 2), dtype=np.int64)
-    for ax, c in enumerate(per_axis, start=1):
-        shape = [1] * (d + 2)
-        shape[ax] = c.size
-        count = count * c.reshape(shape)
-    return count
-
-
-_FEW_CHANNELS = 8            # at most this many channels: work channel by channel
-_BLOCK_BYTES = 1 << 20       # output bytes per block: the block stays in cache (best here)
-_PARALLEL_BYTES = 1 << 24    # below this much input, threads cost more than they save
-_SCRATCH_KEEP = 1 << 23      # a thread keeps at most this much scratch memory between calls
-_executor = None
-
-
-def _threads() -> int:
-    try:
-        n = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        n = os.cpu_count() or 1
-    return max(1, min(4, n))
-
-
-def _run_chunk(fn, blocks):
-    """Run ``fn(*block, scratch)`` for consecutive blocks, with this thread's scratch."""
-    scratch = _scratch()
-    for b in blocks:
-        scratch.used = 0
-        fn(*b, scratch)
-
-
-def _run_blocks(fn, blocks, parallel):
-    """Run ``fn(*block, scratch)`` for every block, split into one run of consecutive
-    blocks per thread (the calling thread does the first) if worthwhile."""
-    global _executor
-    n = _threads()
-    if not parallel or len(blocks) < 2 or n < 2:
-        _run_chunk(fn, blocks)
-        return
-    n = min(n, len(blocks))
-    if _executor is None:  # created on first use, never at import
-        _executor = ThreadPoolExecutor(_threads(), thread_name_prefix="pooledu")
-    bounds = [len(blocks) * i // n for i in range(n + 1)]
-    chunks = [blocks[bounds[i]:bounds[i + 1]] for i in range(n)]
-    # other threads run in a copy of the caller's context, so np.errstate carries over
-    futures = [_executor.submit(contextvars.copy_context().run, _run_chunk, fn, chunk)
-               for chunk in chunks[1:]]
-    try:
-        _run_chunk(fn, chunks[0])
-    finally:
-        for future in futures:
-            future.result()
-
-
-def _blocks(out_shape, itemsize):
-    """Split a ``(N, rows, ...)`` output into ``(b0, b1, r0, r1)`` blocks of ~``_BLOCK_BYTES``."""
-    n, rows = out_shape[0], out_shape[1]
-    sample_bytes = int(np.prod(out_shape[1:])) * itemsize
-    if sample_bytes <= _BLOCK_BYTES:
-        per = max(1, _BLOCK_BYTES // max(sample_bytes, 1))
-        return [(b, min(b + per, n), 0, rows) for b in range(0, n, per)]
-    per = max(1, _BLOCK_BYTES // max(sample_bytes // rows, 1))
-    return [(b, b + 1, r, min(r + per, rows)) for b in range(n) for r in range(0, rows, per)]
-
-
-def _full_windows(counts, k):
-    """``(lo, hi)``: the windows ``lo..hi-1`` along an axis hold all ``k`` cells
-    (a contiguous run: the others are cut by padding at either end)."""
-    full = np.flatnonzero(counts == k)
-    return (int(full[0]), int(full[-1]) + 1) if full.size else (0, 0)
-
-
-def _divide_by_counts(acc, dest, r0, count, full, cells, dtype):
-    """``dest = acc / count`` for a block (output rows ``r0...``) of window sums
-    ``acc``, in ``dtype``: the interior (``full`` windows per axis) by the scalar
-    ``cells`` (``k_1 * ... * k_d``), then each border strip by its own counts
-    (``count``: ``(1, *out_spatial, 1)``). Same quotients as one broadcast
-    division, less work."""
-    rows = dest.shape[1]
-    lo, hi = full[0][0], full[0][1]
-    lo = min(max(lo, r0), r0 + rows) - r0
-    bounds = [(lo, max(min(hi, r0 + rows) - r0, lo)), *full[1:]]
-    inner = (slice(None), *(slice(lo, hi) for lo, hi in bounds))
-    if dest[inner].size:
-        np.divide(acc[inner], cells, out=dest[inner], dtype=dtype, casting="unsafe")
-    count = count[:, r0:r0 + rows]
-    d = len(bounds)
-    for ax, (lo, hi) in enumerate(bounds):  # strips: axes before ax inner, ax outside
-        for piece in (slice(0, lo), slice(hi, dest.shape[ax + 1])):
-            if piece.stop > piece.start:
-                index = (*inner[:ax + 1], piece, *(slice(None),) * (d - ax - 1))
-                np.divide(acc[index], count[index], out=dest[index], dtype=dtype,
-                          casting="unsafe")
-
-
-def _pool_canonical(a, mode, ks, ss, padding, p=2.0):
-    """Pool a canonical ``(N, *spatial, C)`` array (arguments already checked).
-
-    The output is cut into blocks of (samples, output rows) of ~1 MB, so the
-    accumulator stays in cache across the window offsets; blocks are independent
-    and run, in one run of consecutive blocks per thread, on a few threads (NumPy
-    releases the GIL). Neither changes any bit of the result.
-    """
-    spatial = a.shape[1:-1]
-    out_dtype = result_dtype(a.dtype, mode)
-    geoms = [_Axis.of(n, k, s, padding) for n, k, s in zip(spatial, ks, ss)]
-    out = np.empty((a.shape[0], *(g.out for g in geoms), a.shape[-1]), dtype=out_dtype)
-    count = _window_counts(spatial, ks, ss, padding) if mode == "avg" else 1
-    if not isinstance(count, int):
-        count = count.astype(out_dtype)
-        full = [_full_windows(_counts_1d(n, k, s, padding), k)
-                for n, k, s in zip(spatial, ks, ss)]
-
-    def run(b0, b1, r0, r1, scratch):
-        lo, hi, first = geoms[0].block(r0, r1, a.shape[1])
-        slab, dest = a[b0:b1, lo:hi], out[b0:b1, r0:r1]
-        block_geoms = [first, *geoms[1:]]
-        if mode in ("max", "min"):
-            _extreme_block(slab, block_geoms, np.maximum if mode == "max" else np.minimum, dest,
-                           scratch)
-            return
-        if mode == "lp":
-            slab = np.power(np.abs(slab.astype(out_dtype)), out_dtype.type(p))
-        if mode == "avg":  # sum in scratch memory (stays in cache), divide into dest
-            acc = scratch.take(dest.shape, out_dtype)
-            _sum_block(slab, block_geoms, acc, scratch)
-            if isinstance(count, int):
-                np.divide(acc, count, out=dest, dtype=out_dtype, casting="unsafe")
-            else:
-                _divide_by_counts(acc, dest, r0, count, full, int(np.prod(ks)), out_dtype)
-            return
-        _sum_block(slab, block_geoms, dest, scratch)
-        if mode == "lp":
-            np.power(dest, out_dtype.type(1.0 / p), out=dest)
-
-    _run_blocks(run, _blocks(out.shape, out.itemsize), parallel=a.nbytes >= _PARALLEL_BYTES)
-    return out
+    ``(1, *out_spatial, 1)`` (TF's string paddings; used by ``pooledu.tf``)."""
+    from ._validation import describe_input
+    info = describe_input((1, *spatial, 1), "f", "float64", len(spatial))
+    geoms = _geometry(spatial, check_window(info, ks, ss, padding))
+    count = _divisor(geoms, False, np.dtype(np.int64))
+    return int(count) if np.ndim(count) == 0 else count
 
 
 # --------------------------------------------------------------------------- public API
-def pool_nd(x, spatial_dims, mode="max", pool_size=2, strides=None, padding="valid", p=2):
+def pool_nd(x, spatial_dims, mode="max", pool_size=2, strides=None, padding="valid", p=2, *,
+            dilation=1, ceil_mode=False, count_include_pad=False, divisor_override=None):
     """Pool ``x`` over its ``spatial_dims`` spatial axes (the engine behind pool1d/2d/3d).
 
     Parameters
@@ -533,12 +307,26 @@ def pool_nd(x, spatial_dims, mode="max", pool_size=2, strides=None, padding="val
         Window size ``k`` per spatial axis.
     strides : int, tuple of int or None, default None
         Step ``s`` between windows; ``None`` means ``pool_size``.
-    padding : {"valid", "same"}, default "valid"
-        Any case. ``"valid"``: ``out = floor((n - k) / s) + 1`` (a window larger
-        than the input is an error); ``"same"``: ``out = ceil(n / s)``, padding
-        split as TensorFlow does, padded cells never win and never count.
+    padding : {"valid", "same"}, int or tuple of int, default "valid"
+        TensorFlow's strings (any case): ``"valid"``: ``out = floor((n - k) / s) + 1``
+        (a window larger than the input is an error); ``"same"``: ``out =
+        ceil(n / s)``, padding split as TensorFlow does. Or PyTorch's explicit
+        ``p`` cells on each side (``p <= k // 2``): ``out = floor((n + 2p -
+        d(k-1) - 1) / s) + 1``. Padded cells never win and never count (except
+        with ``count_include_pad``).
     p : float, default 2
         Exponent for ``mode="lp"`` (must be > 0); ignored otherwise.
+    dilation : int or tuple of int, default 1
+        Gap ``d`` between a window's taps (PyTorch's ``dilation``, TF's
+        ``dilations``); not with ``"same"``.
+    ceil_mode : bool, default False
+        PyTorch's ceil mode (int padding only): round the output size up, but
+        every window starts inside the input or the left padding.
+    count_include_pad : bool, default False
+        ``mode="avg"`` with an int padding: divide by the window's cells
+        including padding (PyTorch's default is True; TF's rule is False).
+    divisor_override : int or None, default None
+        ``mode="avg"``: divide every window sum by this number instead.
 
     Returns
     -------
@@ -556,18 +344,23 @@ def pool_nd(x, spatial_dims, mode="max", pool_size=2, strides=None, padding="val
     """
     mode = check_mode(mode, POOL_MODES)
     a, info = check_input(x, spatial_dims)
-    ks, ss, padding, _ = check_pool_args(info, pool_size, strides, padding)
+    window = check_window(info, pool_size, strides, padding, dilation, ceil_mode)
+    count_include_pad, divisor_override = check_average_args(
+        mode, window, count_include_pad, divisor_override)
     if mode == "lp":
         p = check_p(p)
-    result = _pool_canonical(a, mode, ks, ss, padding, p)
+    result = _pool_canonical(a, mode, window, p, count_include_pad, divisor_override)
     return result.reshape(info.restore(result.shape))
 
 
-def pool2d(x, mode="max", pool_size=2, strides=None, padding="valid", p=2):
+def pool2d(x, mode="max", pool_size=2, strides=None, padding="valid", p=2, *,
+           dilation=1, ceil_mode=False, count_include_pad=False, divisor_override=None):
     """2-D pooling of ``(H, W)``, ``(H, W, C)`` or ``(N, H, W, C)`` (channels last).
 
     ``H_out = floor((H - k) / s) + 1`` under ``"valid"``, ``ceil(H / s)`` under
-    ``"same"`` (likewise W). See :func:`pool_nd` for every parameter.
+    ``"same"`` (likewise W). See :func:`pool_nd` for every parameter, including
+    the keyword-only PyTorch options (``dilation``, ``ceil_mode``,
+    ``count_include_pad``, ``divisor_override``).
 
     Examples
     --------
@@ -578,38 +371,61 @@ def pool2d(x, mode="max", pool_size=2, strides=None, padding="valid", p=2):
     >>> pool2d(x, "avg")
     array([[ 3.75,  5.25],
            [11.5 , 13.5 ]])
+    >>> pool2d(x, "avg", padding=1, count_include_pad=True)   # PyTorch's default
+    array([[0.25, 1.25, 1.  ],
+           [3.5 , 8.5 , 5.  ],
+           [3.25, 7.25, 4.  ]])
     """
-    return pool_nd(x, 2, mode, pool_size, strides, padding, p)
+    return pool_nd(x, 2, mode, pool_size, strides, padding, p, dilation=dilation,
+                   ceil_mode=ceil_mode, count_include_pad=count_include_pad,
+                   divisor_override=divisor_override)
 
 
-def pool1d(x, mode="max", pool_size=2, strides=None, padding="valid", p=2):
+def pool1d(x, mode="max", pool_size=2, strides=None, padding="valid", p=2, *,
+           dilation=1, ceil_mode=False, count_include_pad=False, divisor_override=None):
     """1-D pooling of ``(W,)``, ``(W, C)`` or ``(N, W, C)``. See :func:`pool_nd`.
 
     >>> pool1d([1, 9, 2, 3], "max", pool_size=2, strides=1)
     array([9, 9, 3])
+    >>> pool1d([1, 9, 2, 3, 5], "max", pool_size=2, strides=1, dilation=2)
+    array([2, 9, 5])
     """
-    return pool_nd(x, 1, mode, pool_size, strides, padding, p)
+    return pool_nd(x, 1, mode, pool_size, strides, padding, p, dilation=dilation,
+                   ceil_mode=ceil_mode, count_include_pad=count_include_pad,
+                   divisor_override=divisor_override)
 
 
-def pool3d(x, mode="max", pool_size=2, strides=None, padding="valid", p=2):
+def pool3d(x, mode="max", pool_size=2, strides=None, padding="valid", p=2, *,
+           dilation=1, ceil_mode=False, count_include_pad=False, divisor_override=None):
     """3-D pooling of ``(D, H, W)``, ``(D, H, W, C)`` or ``(N, D, H, W, C)``. See :func:`pool_nd`.
 
     >>> pool3d(np.arange(8).reshape(2, 2, 2), "avg")
     array([[[3.5]]])
     """
-    return pool_nd(x, 3, mode, pool_size, strides, padding, p)
+    return pool_nd(x, 3, mode, pool_size, strides, padding, p, dilation=dilation,
+                   ceil_mode=ceil_mode, count_include_pad=count_include_pad,
+                   divisor_override=divisor_override)
 
 
 def _shortcut(pool_fn, mode, dims):
-    def fn(x, pool_size=2, strides=None, padding="valid"):
-        return pool_fn(x, mode, pool_size, strides, padding)
+    if mode == "avg":
+        def fn(x, pool_size=2, strides=None, padding="valid", *, dilation=1, ceil_mode=False,
+               count_include_pad=False, divisor_override=None):
+            return pool_fn(x, mode, pool_size, strides, padding, dilation=dilation,
+                           ceil_mode=ceil_mode, count_include_pad=count_include_pad,
+                           divisor_override=divisor_override)
+    else:
+        def fn(x, pool_size=2, strides=None, padding="valid", *, dilation=1, ceil_mode=False):
+            return pool_fn(x, mode, pool_size, strides, padding, dilation=dilation,
+                           ceil_mode=ceil_mode)
     name = f"{mode}_pool{dims}d"
     fn.__name__ = fn.__qualname__ = name
     title = {'max': 'Max', 'avg': 'Average', 'min': 'Min'}[mode]
     fn.__doc__ = (f"{title} pooling in {dims}-D: "
                   f"``{pool_fn.__name__}(x, {mode!r}, pool_size, strides, padding)``.\n\n"
                   f"See :func:`{pool_fn.__name__}` and :func:`pool_nd` for shapes and "
-                  f"parameters.")
+                  f"parameters (keyword-only: dilation, ceil_mode"
+                  f"{', count_include_pad, divisor_override' if mode == 'avg' else ''}).")
     return fn
 
 
@@ -695,6 +511,20 @@ def global_avg_pool2d(x, keepdims=False):
 
 
 # --------------------------------------------------------------------------- argmax, gradients
+def _string_window(a, ks, ss, padding):
+    """The checked window of a canonical array for TF's "valid" / "same"."""
+    from ._validation import describe_input
+    info = describe_input(a.shape, "f", "float64", a.ndim - 2)
+    return check_window(info, ks, ss, padding)
+
+
+def _tap_combos(a, geoms):
+    """(out_index, in_index) of every window offset of a ``(N, *spatial, C)`` array,
+    in row-major window order."""
+    for combo in itertools.product(*(g.taps() for g in geoms)):
+        yield (slice(None), *(o for o, _ in combo)), (slice(None), *(i for _, i in combo))
+
+
 def _arg_extreme(a, ks, ss, padding, mode):
     """Value and flat input index (batch included) of the first max/min of each window.
 
@@ -704,7 +534,7 @@ def _arg_extreme(a, ks, ss, padding, mode):
     """
     flat = np.arange(a.size, dtype=np.int64).reshape(a.shape)
     better = np.greater if mode == "max" else np.less
-    geoms = [_Axis.of(n, k, s, padding) for n, k, s in zip(a.shape[1:-1], ks, ss)]
+    geoms = _geometry(a.shape[1:-1], _string_window(a, ks, ss, padding))
     shape = (a.shape[0], *(g.out for g in geoms), a.shape[-1])
     best = np.zeros(shape, dtype=a.dtype)
     index = np.full(shape, -1, dtype=np.int64)
@@ -808,7 +638,7 @@ def pool2d_grad(x, dy, mode="max", pool_size=2, strides=None, padding="valid"):
         if mode == "avg":
             count = _window_counts(a.shape[1:-1], ks, ss, padding)
             g = g / np.asarray(count).astype(a.dtype)
-        geoms = [_Axis.of(n, k, s, padding) for n, k, s in zip(a.shape[1:-1], ks, ss)]
+        geoms = _geometry(a.shape[1:-1], _string_window(a, ks, ss, padding))
         grad = np.zeros(a.shape, dtype=a.dtype)
         for out_idx, in_idx in _tap_combos(a, geoms):
             view = grad[in_idx]
@@ -820,7 +650,7 @@ def pool2d_grad(x, dy, mode="max", pool_size=2, strides=None, padding="valid"):
 def _adaptive_along_axis(a, axis, out, mode):
     starts, stops = adaptive_bins(a.shape[axis], out)
     reduce = np.max if mode == "max" else np.mean
-    parts = [reduce(a[_at(axis, slice(lo, hi), a.ndim)], axis=axis, keepdims=True)
+    parts = [reduce(a[_along(axis, slice(lo, hi))], axis=axis, keepdims=True)
              for lo, hi in zip(starts, stops)]
     return np.concatenate(parts, axis=axis)
 

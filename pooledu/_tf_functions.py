@@ -67,8 +67,9 @@ def _as_nhwc(x, name="x"):
     x = tf.convert_to_tensor(x)
     if x.shape.rank is None:
         raise ValueError(f"{name} must have a known rank (2, 3 or 4); got an unknown rank")
-    dtype = x.dtype.as_numpy_dtype
-    kind = "b" if x.dtype == tf.bool else np.dtype(dtype).kind
+    # tf.bfloat16 is a float (NumPy sees ml_dtypes' bfloat16 as kind "V")
+    kind = ("b" if x.dtype == tf.bool else "f" if x.dtype.is_floating
+            else np.dtype(x.dtype.as_numpy_dtype).kind)
     # unknown sizes (None) are checked as 1 here, and again at run time by TF
     describe_input([d if d is not None else 1 for d in x.shape], kind, x.dtype.name, 2, name)
     if not x.dtype.is_floating:
@@ -215,10 +216,10 @@ def mixed_pool2d(x, pool_size=2, strides=None, padding="valid", alpha=0.5, *,
     largest = tf.nn.max_pool2d(x4, ks, ss, pad)
     average = tf.nn.avg_pool2d(x4, ks, ss, pad)          # TF divides by the real cells
     if training:
-        lam = tf.cast(_uniform(tf.shape(largest), seed, x4.dtype) < alpha, x4.dtype)
+        pick = tf.cast(_uniform(tf.shape(largest), seed, x4.dtype) < alpha, x4.dtype)
     else:
-        lam = tf.constant(alpha, x4.dtype)
-    return info.restore(lam * largest + (1 - lam) * average)
+        pick = tf.constant(alpha, x4.dtype)
+    return info.restore(pick * largest + (1 - pick) * average)
 
 
 # ---------------------------------------------------------------------------

@@ -20,6 +20,12 @@ How each mode maps to TensorFlow ops (there is no TF "min" or "sum" pooling):
 * sum: ``avg * count`` (count = real cells per window, from ``pooledu._geometry``);
   integers are summed in float64 and rounded back to int64 (exact below 2**53).
 * lp: ``(avg(|x|**p) * count) ** (1/p)``.
+* PyTorch's conventions (int / tuple ``padding``, ``dilation``, ``ceil_mode``,
+  ``count_include_pad``, ``divisor_override``): the input is padded explicitly
+  (with -inf for max, as PyTorch - the lowest integer for ints -, 0 for sums)
+  and every tap of the window is
+  one ``tf.strided_slice``, combined in row-major window order - the NumPy
+  reference's algorithm written in TensorFlow ops.
 * 3-D pooling of dtypes TF's 3-D kernels lack (float64, float16, ints) is done
   separably: 2-D pooling over (H, W), then over D - the same result.
 * uint32 / uint64, which TF's max pool lacks, are mapped order-preservingly onto
@@ -27,6 +33,8 @@ How each mode maps to TensorFlow ops (there is no TF "min" or "sum" pooling):
 """
 
 from __future__ import annotations
+
+import itertools
 
 import numpy as np
 import tensorflow as tf
@@ -38,10 +46,13 @@ from ._pool import (
     GLOBAL_MODES,
     GRAD_MODES,
     POOL_MODES,
+    _divisor,
+    _geometry,
     _window_counts,
     result_dtype,
 )
 from ._validation import (
+    check_average_args,
     check_bool,
     check_floating,
     check_input,
@@ -52,6 +63,7 @@ from ._validation import (
     check_pooling_ratio,
     check_same_shape,
     check_seed,
+    check_window,
     describe_input,
 )
 
@@ -190,21 +202,64 @@ def _pool(x, mode, ks, ss, padding, p=2.0):
     return tf.pow(_window_sum(xp, ks, ss, padding), tf.constant(1.0 / p, out_dtype))
 
 
+def _pool_taps(x, mode, window, p=2.0, count_include_pad=False, divisor_override=None):
+    """Pooling with PyTorch's conventions: pad explicitly, then one strided slice per
+    tap of the window, combined in row-major window order."""
+    out_dtype = tf.as_dtype(result_dtype(_np_dtype(x.dtype), mode))
+    if mode in ("max", "min"):
+        if x.dtype.is_floating:
+            work, fill = x, (-np.inf if mode == "max" else np.inf)
+        else:
+            work, fill = x, (x.dtype.min if mode == "max" else x.dtype.max)
+        combine = tf.maximum if mode == "max" else tf.minimum
+    else:
+        work, fill, combine = tf.cast(x, out_dtype), 0, tf.add
+        if mode == "lp":
+            work = tf.pow(tf.abs(work), tf.constant(p, out_dtype))
+    geoms = _geometry(x.shape[1:-1], window)
+    ends = [(g.out - 1) * g.s + g.d * (g.k - 1) + 1 - g.before for g in geoms]
+    work = work[(slice(None), *(slice(0, e) for e in ends))]          # drop unread cells
+    pads = [[0, 0], *([g.before, e - min(e, g.n)] for g, e in zip(geoms, ends)), [0, 0]]
+    work = tf.pad(work, pads, constant_values=tf.cast(fill, work.dtype))
+    out = None
+    for taps in itertools.product(*(range(g.k) for g in geoms)):      # row-major order
+        begin = [0, *(j * g.d for j, g in zip(taps, geoms)), 0]
+        end = [work.shape[0], *(j * g.d + (g.out - 1) * g.s + 1 for j, g in zip(taps, geoms)),
+               work.shape[-1]]
+        tap = tf.strided_slice(work, begin, end, [1, *(g.s for g in geoms), 1])
+        out = tap if out is None else combine(out, tap)
+    if mode == "avg":
+        divisor = (divisor_override if divisor_override else
+                   _divisor(geoms, count_include_pad, np.dtype(np.float64)))
+        out = out / tf.constant(divisor, out_dtype)
+    if mode == "lp":
+        out = tf.pow(out, tf.constant(1.0 / p, out_dtype))
+    return out
+
+
 # --------------------------------------------------------------------------- public API
-def pool_nd(x, spatial_dims, mode="max", pool_size=2, strides=None, padding="valid", p=2):
+def pool_nd(x, spatial_dims, mode="max", pool_size=2, strides=None, padding="valid", p=2, *,
+            dilation=1, ceil_mode=False, count_include_pad=False, divisor_override=None):
     """TensorFlow :func:`pooledu.reference.pool_nd` (same arguments, returns a tf.Tensor).
 
     Differs from the reference only on NaN (TF's max / min pool ignore it).
     """
     mode = check_mode(mode, POOL_MODES)
     x, info = _as_tensor(x, spatial_dims)
-    ks, ss, padding, _ = check_pool_args(info, pool_size, strides, padding)
+    window = check_window(info, pool_size, strides, padding, dilation, ceil_mode)
+    count_include_pad, divisor_override = check_average_args(
+        mode, window, count_include_pad, divisor_override)
     if mode == "lp":
         p = check_p(p)
-    return _restore(_pool(x, mode, ks, ss, padding, p), info)
+    if window.explicit or max(window.ds) > 1 or divisor_override is not None:
+        y = _pool_taps(x, mode, window, p, count_include_pad, divisor_override)
+    else:
+        y = _pool(x, mode, window.ks, window.ss, padding.lower(), p)
+    return _restore(y, info)
 
 
-def pool2d(x, mode="max", pool_size=2, strides=None, padding="valid", p=2):
+def pool2d(x, mode="max", pool_size=2, strides=None, padding="valid", p=2, *, dilation=1,
+           ceil_mode=False, count_include_pad=False, divisor_override=None):
     """TensorFlow 2-D pooling of ``(H, W)``, ``(H, W, C)`` or ``(N, H, W, C)``.
 
     See :func:`pooledu.reference.pool2d`.
@@ -213,22 +268,38 @@ def pool2d(x, mode="max", pool_size=2, strides=None, padding="valid", p=2):
     >>> pool2d(np.array([[1., 3.], [5., 6.]]), "min").numpy()
     array([[1.]])
     """
-    return pool_nd(x, 2, mode, pool_size, strides, padding, p)
+    return pool_nd(x, 2, mode, pool_size, strides, padding, p, dilation=dilation,
+                   ceil_mode=ceil_mode, count_include_pad=count_include_pad,
+                   divisor_override=divisor_override)
 
 
-def pool1d(x, mode="max", pool_size=2, strides=None, padding="valid", p=2):
+def pool1d(x, mode="max", pool_size=2, strides=None, padding="valid", p=2, *, dilation=1,
+           ceil_mode=False, count_include_pad=False, divisor_override=None):
     """TensorFlow 1-D pooling of ``(W,)``, ``(W, C)`` or ``(N, W, C)``."""
-    return pool_nd(x, 1, mode, pool_size, strides, padding, p)
+    return pool_nd(x, 1, mode, pool_size, strides, padding, p, dilation=dilation,
+                   ceil_mode=ceil_mode, count_include_pad=count_include_pad,
+                   divisor_override=divisor_override)
 
 
-def pool3d(x, mode="max", pool_size=2, strides=None, padding="valid", p=2):
+def pool3d(x, mode="max", pool_size=2, strides=None, padding="valid", p=2, *, dilation=1,
+           ceil_mode=False, count_include_pad=False, divisor_override=None):
     """TensorFlow 3-D pooling of ``(D, H, W)``, ``(D, H, W, C)`` or ``(N, D, H, W, C)``."""
-    return pool_nd(x, 3, mode, pool_size, strides, padding, p)
+    return pool_nd(x, 3, mode, pool_size, strides, padding, p, dilation=dilation,
+                   ceil_mode=ceil_mode, count_include_pad=count_include_pad,
+                   divisor_override=divisor_override)
 
 
 def _shortcut(pool_fn, mode, dims):
-    def fn(x, pool_size=2, strides=None, padding="valid"):
-        return pool_fn(x, mode, pool_size, strides, padding)
+    if mode == "avg":
+        def fn(x, pool_size=2, strides=None, padding="valid", *, dilation=1, ceil_mode=False,
+               count_include_pad=False, divisor_override=None):
+            return pool_fn(x, mode, pool_size, strides, padding, dilation=dilation,
+                           ceil_mode=ceil_mode, count_include_pad=count_include_pad,
+                           divisor_override=divisor_override)
+    else:
+        def fn(x, pool_size=2, strides=None, padding="valid", *, dilation=1, ceil_mode=False):
+            return pool_fn(x, mode, pool_size, strides, padding, dilation=dilation,
+                           ceil_mode=ceil_mode)
     fn.__name__ = fn.__qualname__ = f"{mode}_pool{dims}d"
     fn.__doc__ = (f"TensorFlow ``{pool_fn.__name__}(x, {mode!r}, pool_size, strides, "
                   f"padding)``; see :func:`pooledu.reference.{mode}_pool{dims}d`.")

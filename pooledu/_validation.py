@@ -24,7 +24,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._geometry import normalize_padding, normalize_tuple, output_size
+from ._geometry import (
+    axis_padding,
+    normalize_padding,
+    normalize_padding_tuple,
+    normalize_tuple,
+    output_size,
+    padding_amounts,
+)
 
 _AXIS_NAMES = {1: ("W",), 2: ("H", "W"), 3: ("D", "H", "W")}
 _DTYPE_KINDS = {"f": "floating point", "i": "signed integer", "u": "unsigned integer"}
@@ -222,6 +229,80 @@ def check_pool_args(info: InputInfo, pool_size, strides, padding, name: str = "x
             )
     out_spatial = tuple(output_size(n, k, s, padding) for n, k, s in zip(spatial, ks, ss))
     return ks, ss, padding, out_spatial
+
+
+@dataclass(frozen=True)
+class Window:
+    """The checked window of a pooling, one entry per spatial axis.
+
+    ``ks`` sizes, ``ss`` strides, ``ds`` dilations, ``pads`` ``(before, after)``
+    padded cells, ``outs`` output sizes; ``explicit`` is True for an int/tuple
+    (PyTorch) padding; ``empty`` is True when some window holds padding only
+    (possible with dilation and padding: max gives -inf there, as PyTorch does).
+    """
+
+    ks: tuple
+    ss: tuple
+    ds: tuple
+    pads: tuple
+    outs: tuple
+    explicit: bool
+    empty: bool = False
+
+
+def check_window(info: InputInfo, pool_size, strides, padding, dilation=1, ceil_mode=False,
+                 name: str = "x") -> Window:
+    """Check a window (TensorFlow's or PyTorch's conventions) against an input.
+
+    ``padding`` is ``"valid"``/``"same"`` or PyTorch's int / tuple of ints; see
+    ``pooledu._geometry.output_size`` for the formulas and the errors.
+    """
+    d = info.spatial_dims
+    ks = _sizes(pool_size, d, "pool_size")
+    ss = ks if strides is None else _sizes(strides, d, "strides")
+    ds = _sizes(dilation, d, "dilation")
+    ceil_mode = check_bool(ceil_mode, "ceil_mode")
+    pads = normalize_padding_tuple(padding, d)
+    explicit = not isinstance(padding, str)
+    if not explicit:
+        check_pool_args(info, pool_size, strides, padding, name)  # the "valid" message
+    pads = tuple(axis_padding(p, k, dd, ceil_mode) for p, k, dd in zip(pads, ks, ds))
+    outs = tuple(output_size(n, k, s, p, dilation=dd, ceil_mode=ceil_mode)
+                 for n, k, s, p, dd in zip(info.spatial, ks, ss, pads, ds))
+    amounts = tuple(padding_amounts(n, k, s, p, dilation=dd, ceil_mode=ceil_mode)
+                    for n, k, s, p, dd in zip(info.spatial, ks, ss, pads, ds))
+    empty = any(not any(0 <= i * s - before + j * dd < n for j in range(k))
+                for n, k, s, dd, (before, _), out in zip(info.spatial, ks, ss, ds, amounts, outs)
+                for i in range(out))
+    return Window(ks, ss, ds, amounts, outs, explicit, empty)
+
+
+def check_average_args(mode: str, window: Window, count_include_pad, divisor_override):
+    """Check PyTorch's average options: both only for ``mode="avg"``;
+    ``count_include_pad=True`` only with an explicit padding."""
+    count_include_pad = check_bool(count_include_pad, "count_include_pad")
+    if count_include_pad and mode != "avg":
+        raise ValueError(f"count_include_pad=True is for mode='avg' only; got mode={mode!r}")
+    if count_include_pad and not window.explicit:
+        raise ValueError("count_include_pad=True needs an explicit int padding (PyTorch's "
+                         "convention): with 'valid' there is no padding and TensorFlow's "
+                         "'same' never counts it")
+    if mode == "avg" and window.empty and not count_include_pad and divisor_override is None:
+        raise ValueError("some window holds padding only, so it has no cell to average; "
+                         "use less padding or dilation, count_include_pad=True or "
+                         "divisor_override")
+    if divisor_override is not None:
+        if mode != "avg":
+            raise ValueError(f"divisor_override is for mode='avg' only; got mode={mode!r}")
+        if isinstance(divisor_override, bool) or \
+                not isinstance(divisor_override, numbers.Integral):
+            raise TypeError(f"divisor_override must be None or a positive integer; got "
+                            f"{divisor_override!r} of type {type(divisor_override).__name__}")
+        if divisor_override < 1:
+            raise ValueError(f"divisor_override must be None or a positive integer; "
+                             f"got {divisor_override}")
+        divisor_override = int(divisor_override)
+    return count_include_pad, divisor_override
 
 
 def check_p(p) -> float:

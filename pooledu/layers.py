@@ -3,7 +3,13 @@
 Importing this module imports Keras and TensorFlow (``import pooledu`` does
 not).  Every layer
 
-* takes channels-last input ``(batch, height, width, channels)``;
+* takes channels-last input ``(batch, height, width, channels)``, or with
+  ``data_format="channels_first"`` ``(batch, channels, height, width)``, as
+  Keras' own pooling layers do (``None`` means Keras' ``image_data_format()``);
+  the pooling is computed channels last (a transpose), as Keras does on CPU;
+* runs under the ``mixed_float16`` and ``mixed_bfloat16`` dtype policies (its
+  output has the policy's compute dtype), and passes Keras' own layer harness,
+  ``keras.src.testing.TestCase.run_layer_test`` (``tests/test_layers.py``);
 * is registered with ``keras.saving.register_keras_serializable(package="pooledu")``,
   so a model using it saves to and loads from a ``.keras`` file;
 * has ``get_config`` and ``compute_output_shape`` (unknown sizes stay ``None``);
@@ -31,13 +37,12 @@ Padding and strides follow Keras' own pooling layers: ``strides=None`` means
 
 from __future__ import annotations
 
-import math
-
 import keras
 import tensorflow as tf
 
 from . import _tf_functions as F
 from . import _tf_pool
+from ._fractional import fractional_output_size
 from ._functions import _check_levels, _check_positive_real
 from ._geometry import normalize_padding, normalize_tuple, output_size
 from ._validation import check_bool, check_mode, check_p, check_pooling_ratio, check_seed
@@ -77,18 +82,57 @@ def _min_pool2d(x, pool_size, strides, padding):
     return _tf_pool._pool(tf.convert_to_tensor(x), "min", pool_size, strides, padding)
 
 
-class _WindowPooling2D(keras.layers.Layer):
+class _Pooling2D(keras.layers.Layer):
+    """The input layout every layer shares: ``data_format`` and shapes.
+
+    A subclass pools a channels-last tensor in ``_pool(x, training)`` and gives
+    the channels-last output shape in ``_output_shape(shape)``; this class
+    transposes ``channels_first`` inputs (and 4-D outputs) around them.
+    """
+
+    def __init__(self, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        if data_format is None:
+            data_format = keras.config.image_data_format()
+        if data_format not in ("channels_last", "channels_first"):
+            raise ValueError(f"data_format must be 'channels_last', 'channels_first' or None "
+                             f"(keras.config.image_data_format()); got {data_format!r}")
+        self.data_format = data_format
+        self.input_spec = keras.layers.InputSpec(ndim=4)
+
+    @property
+    def _first(self):
+        return self.data_format == "channels_first"
+
+    def call(self, inputs, training=None):
+        x = tf.transpose(inputs, [0, 2, 3, 1]) if self._first else inputs
+        y = self._pool(x, training)
+        return tf.transpose(y, [0, 3, 1, 2]) if self._first and y.shape.rank == 4 else y
+
+    def compute_output_shape(self, input_shape):
+        n, a, b, c = input_shape
+        shape = (n, b, c, a) if self._first else (n, a, b, c)
+        out = tuple(self._output_shape(shape))
+        if self._first and len(out) == 4:
+            out = (out[0], out[3], out[1], out[2])
+        return out
+
+    def get_config(self):
+        return {**super().get_config(), "data_format": self.data_format}
+
+
+class _WindowPooling2D(_Pooling2D):
     """Shared arguments, output shape and config of the windowed pooling layers."""
 
-    def __init__(self, pool_size=2, strides=None, padding="valid", **kwargs):
-        super().__init__(**kwargs)
+    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None,
+                 **kwargs):
+        super().__init__(data_format, **kwargs)
         self.pool_size = normalize_tuple(pool_size, 2, "pool_size")
         self.strides = (self.pool_size if strides is None
                         else normalize_tuple(strides, 2, "strides"))
         self.padding = normalize_padding(padding)
-        self.input_spec = keras.layers.InputSpec(ndim=4)
 
-    def compute_output_shape(self, input_shape):
+    def _output_shape(self, input_shape):
         n, h, w, c = input_shape
         out = [None if d is None else output_size(d, k, s, self.padding)
                for d, k, s in zip((h, w), self.pool_size, self.strides)]
@@ -143,13 +187,14 @@ class MinPooling2D(_WindowPooling2D):
            [ 8., 10.]], dtype=float32)
     """
 
-    def call(self, inputs):
-        return _min_pool2d(inputs, self.pool_size, self.strides, self.padding)
+    def _pool(self, x, training=None):
+        return _min_pool2d(x, self.pool_size, self.strides, self.padding)
 
 
 @_register
 class LpPooling2D(_WindowPooling2D):
-    """Lp pooling: ``(sum |x|^p)^(1/p)`` per window (PyTorch ``LPPool2d``), or with
+    """Lp pooling: ``(sum |x|^p)^(1/p)`` per window (PyTorch's ``LPPool2d`` raises
+    ``x``, not ``|x|``: the same for even ``p`` or ``x >= 0``), or with
     ``normalize=True`` the power average ``(mean |x|^p)^(1/p)``.
 
     See :func:`pooledu.reference.lp_pool2d`.
@@ -162,13 +207,13 @@ class LpPooling2D(_WindowPooling2D):
     """
 
     def __init__(self, p=2.0, pool_size=2, strides=None, padding="valid", normalize=False,
-                 **kwargs):
-        super().__init__(pool_size, strides, padding, **kwargs)
+                 data_format=None, **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, **kwargs)
         self.p = check_p(p)
         self.normalize = check_bool(normalize, "normalize")
 
-    def call(self, inputs):
-        return F.lp_pool2d(inputs, self.p, self.pool_size, self.strides, self.padding,
+    def _pool(self, x, training=None):
+        return F.lp_pool2d(x, self.p, self.pool_size, self.strides, self.padding,
                            normalize=self.normalize)
 
     def get_config(self):
@@ -176,7 +221,7 @@ class LpPooling2D(_WindowPooling2D):
 
 
 @_register
-class GeMPooling2D(keras.layers.Layer):
+class GeMPooling2D(_Pooling2D):
     """Generalized-mean pooling with a learnable exponent ``p`` (Radenovic et al. 2018).
 
     ``mean(clamp(x, eps)^p)^(1/p)``: ``p = 1`` is average pooling, large ``p``
@@ -198,8 +243,8 @@ class GeMPooling2D(keras.layers.Layer):
     """
 
     def __init__(self, p=3.0, eps=1e-6, pool_size=None, strides=None, padding="valid",
-                 keepdims=False, trainable_p=True, **kwargs):
-        super().__init__(**kwargs)
+                 keepdims=False, trainable_p=True, data_format=None, **kwargs):
+        super().__init__(data_format, **kwargs)
         self.initial_p = check_p(p)
         self.eps = _check_positive_real(eps, "eps")
         self.pool_size = None if pool_size is None else normalize_tuple(pool_size, 2, "pool_size")
@@ -212,18 +257,17 @@ class GeMPooling2D(keras.layers.Layer):
         self.padding = normalize_padding(padding)
         self.keepdims = check_bool(keepdims, "keepdims")
         self.trainable_p = check_bool(trainable_p, "trainable_p")
-        self.input_spec = keras.layers.InputSpec(ndim=4)
 
     def build(self, input_shape):
         self.p = self.add_weight(name="p", shape=(),
                                  initializer=keras.initializers.Constant(self.initial_p),
                                  trainable=self.trainable_p)
 
-    def call(self, inputs):
-        return F.gem_pool2d(inputs, self.p, self.eps, self.pool_size, self.strides,
+    def _pool(self, x, training=None):
+        return F.gem_pool2d(x, self.p, self.eps, self.pool_size, self.strides,
                             self.padding, keepdims=self.keepdims)
 
-    def compute_output_shape(self, input_shape):
+    def _output_shape(self, input_shape):
         n, h, w, c = input_shape
         if self.pool_size is None:
             return (n, 1, 1, c) if self.keepdims else (n, c)
@@ -257,15 +301,16 @@ class StochasticPooling2D(_RandomMixin, _WindowPooling2D):
         Seeds the layer's ``keras.random.SeedGenerator``.
     """
 
-    def __init__(self, pool_size=2, strides=None, padding="valid", seed=None, **kwargs):
-        super().__init__(pool_size, strides, padding, **kwargs)
+    def __init__(self, pool_size=2, strides=None, padding="valid", seed=None, data_format=None,
+                 **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, **kwargs)
         self._init_seed(seed)
 
-    def call(self, inputs, training=None):
+    def _pool(self, x, training=None):
         if training:
-            return F.stochastic_pool2d(inputs, self.pool_size, self.strides, self.padding,
+            return F.stochastic_pool2d(x, self.pool_size, self.strides, self.padding,
                                        training=True, seed=self._draw_seed())
-        return F.stochastic_pool2d(inputs, self.pool_size, self.strides, self.padding)
+        return F.stochastic_pool2d(x, self.pool_size, self.strides, self.padding)
 
     def get_config(self):
         return {**super().get_config(), "seed": self.seed}
@@ -273,10 +318,12 @@ class StochasticPooling2D(_RandomMixin, _WindowPooling2D):
 
 @_register
 class MixedPooling2D(_RandomMixin, _WindowPooling2D):
-    """Mixed pooling (Yu et al. 2014): ``lam * max + (1 - lam) * avg``.
+    """Mixed pooling (Yu et al. 2014): each output is the window's max or its average.
 
-    Training: ``lam`` is 1 with probability ``alpha`` and 0 otherwise, drawn
-    per window and feature map.  Inference: ``lam = alpha``.
+    Training: the max with probability ``alpha``, else the average, drawn per
+    window and feature map.  Inference: the fixed blend
+    ``alpha * max + (1 - alpha) * avg`` (pooledu's choice; see
+    :func:`pooledu.reference.mixed_pool2d`).  The layer has no weights.
 
     Parameters
     ----------
@@ -286,18 +333,18 @@ class MixedPooling2D(_RandomMixin, _WindowPooling2D):
     """
 
     def __init__(self, pool_size=2, strides=None, padding="valid", alpha=0.5, seed=None,
-                 **kwargs):
-        super().__init__(pool_size, strides, padding, **kwargs)
+                 data_format=None, **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, **kwargs)
         self.alpha = _check_positive_real(alpha, "alpha", allow_zero=True)
         if self.alpha > 1:
             raise ValueError(f"alpha must be in [0, 1]; got {alpha!r}")
         self._init_seed(seed)
 
-    def call(self, inputs, training=None):
+    def _pool(self, x, training=None):
         if training:
-            return F.mixed_pool2d(inputs, self.pool_size, self.strides, self.padding,
+            return F.mixed_pool2d(x, self.pool_size, self.strides, self.padding,
                                   self.alpha, training=True, seed=self._draw_seed())
-        return F.mixed_pool2d(inputs, self.pool_size, self.strides, self.padding, self.alpha)
+        return F.mixed_pool2d(x, self.pool_size, self.strides, self.padding, self.alpha)
 
     def get_config(self):
         return {**super().get_config(), "alpha": self.alpha, "seed": self.seed}
@@ -314,12 +361,12 @@ class SoftPooling2D(_WindowPooling2D):
     pool_size, strides, padding : as ``MaxPooling2D``
     """
 
-    def call(self, inputs):
-        return F.soft_pool2d(inputs, self.pool_size, self.strides, self.padding)
+    def _pool(self, x, training=None):
+        return F.soft_pool2d(x, self.pool_size, self.strides, self.padding)
 
 
 @_register
-class BlurPooling2D(keras.layers.Layer):
+class BlurPooling2D(_Pooling2D):
     """Blur pooling (Zhang 2019): binomial low-pass filter per channel, then stride.
 
     Reflect padding ``[floor((f-1)/2), ceil((f-1)/2)]``; output
@@ -332,17 +379,16 @@ class BlurPooling2D(keras.layers.Layer):
     strides : int or (int, int), default 2
     """
 
-    def __init__(self, filter_size=3, strides=2, **kwargs):
-        super().__init__(**kwargs)
+    def __init__(self, filter_size=3, strides=2, data_format=None, **kwargs):
+        super().__init__(data_format, **kwargs)
         F._ref.binomial_filter(filter_size)                 # validates filter_size
         self.filter_size = int(filter_size)
         self.strides = normalize_tuple(strides, 2, "strides")
-        self.input_spec = keras.layers.InputSpec(ndim=4)
 
-    def call(self, inputs):
-        return F.blur_pool2d(inputs, self.filter_size, self.strides)
+    def _pool(self, x, training=None):
+        return F.blur_pool2d(x, self.filter_size, self.strides)
 
-    def compute_output_shape(self, input_shape):
+    def _output_shape(self, input_shape):
         n, h, w, c = input_shape
         out = [None if d is None else -(-d // s) for d, s in zip((h, w), self.strides)]
         return (n, *out, c)
@@ -353,7 +399,7 @@ class BlurPooling2D(keras.layers.Layer):
 
 
 @_register
-class SpatialPyramidPooling2D(keras.layers.Layer):
+class SpatialPyramidPooling2D(_Pooling2D):
     """Spatial pyramid pooling (He et al. 2014): ``(N, H, W, C) -> (N, C * sum(l*l))``.
 
     Any ``H, W`` (also unknown, ``Input((None, None, C))``) gives the same
@@ -367,21 +413,20 @@ class SpatialPyramidPooling2D(keras.layers.Layer):
     mode : {"max", "avg"}, default "max"
     """
 
-    def __init__(self, levels=(1, 2, 4), mode="max", **kwargs):
-        super().__init__(**kwargs)
+    def __init__(self, levels=(1, 2, 4), mode="max", data_format=None, **kwargs):
+        super().__init__(data_format, **kwargs)
         self.levels = _check_levels(levels)
         self.mode = check_mode(mode, F._ref.SPP_MODES)
-        self.input_spec = keras.layers.InputSpec(ndim=4)
 
     def build(self, input_shape):
-        if input_shape[-1] is None:
+        if input_shape[1 if self._first else -1] is None:
             raise ValueError("SpatialPyramidPooling2D needs a known number of channels; "
                              f"got input shape {input_shape}")
 
-    def call(self, inputs):
-        return F.spatial_pyramid_pool2d(inputs, self.levels, self.mode)
+    def _pool(self, x, training=None):
+        return F.spatial_pyramid_pool2d(x, self.levels, self.mode)
 
-    def compute_output_shape(self, input_shape):
+    def _output_shape(self, input_shape):
         c = input_shape[-1]
         return (input_shape[0], None if c is None else c * sum(n * n for n in self.levels))
 
@@ -390,7 +435,7 @@ class SpatialPyramidPooling2D(keras.layers.Layer):
 
 
 @_register
-class FractionalMaxPooling2D(keras.layers.Layer):
+class FractionalMaxPooling2D(_Pooling2D):
     """Fractional max pooling (Graham 2014), wrapping ``tf.nn.fractional_max_pool``.
 
     Output ``floor(H / r_h) x floor(W / r_w)`` with random window boundaries
@@ -411,23 +456,26 @@ class FractionalMaxPooling2D(keras.layers.Layer):
     """
 
     def __init__(self, pooling_ratio=1.5, pseudo_random=False, overlapping=False, seed=None,
-                 **kwargs):
-        super().__init__(**kwargs)
+                 data_format=None, **kwargs):
+        super().__init__(data_format, **kwargs)
         self.pooling_ratio = check_pooling_ratio(pooling_ratio, 2)
         self.pseudo_random = check_bool(pseudo_random, "pseudo_random")
         self.overlapping = check_bool(overlapping, "overlapping")
         self.seed = check_seed(seed)
-        self.input_spec = keras.layers.InputSpec(ndim=4)
 
-    def call(self, inputs):
+    def _pool(self, x, training=None):
+        # TF's kernel has no float16 / bfloat16: those go through float32 (exact for max)
+        work = x if x.dtype in (tf.float32, tf.float64) else tf.cast(x, tf.float32)
         output, _, _ = tf.nn.fractional_max_pool(
-            inputs, [1.0, *self.pooling_ratio, 1.0], pseudo_random=self.pseudo_random,
+            work, [1.0, *self.pooling_ratio, 1.0], pseudo_random=self.pseudo_random,
             overlapping=self.overlapping, seed=self.seed or 0)
-        return output
+        return tf.cast(output, x.dtype)
 
-    def compute_output_shape(self, input_shape):
+    def _output_shape(self, input_shape):
+        # floor(n / ratio) in float32, as TF's op computes it (float64 can differ by one)
         n, h, w, c = input_shape
-        out = [None if d is None else math.floor(d / r) for d, r in zip((h, w), self.pooling_ratio)]
+        out = [None if d is None else fractional_output_size(d, r)
+               for d, r in zip((h, w), self.pooling_ratio)]
         return (n, *out, c)
 
     def get_config(self):

@@ -12,7 +12,9 @@ functions a learner can read:
 * noise: :func:`add_noise`, :func:`noise_after_pooling`, :func:`pooled_noise_stats`;
 * information loss: :func:`upsample`, :func:`max_unpool`,
   :func:`reconstruction_error`, :func:`localization_error`;
-* gradients and depth: :func:`gradient_sparsity`, :func:`receptive_field`;
+* discrimination: :func:`indistinguishable_fraction`;
+* gradients and depth: :func:`gradient_sparsity`, :func:`tied_window_fraction`,
+  :func:`finite_difference_grad`, :func:`receptive_field`;
 * presentation: :func:`format_table`.
 
 Pooling functions are passed in as callables (``pool(x) -> y``) or named by
@@ -38,8 +40,10 @@ __all__ = [
     "conv2d_params",
     "dense_params",
     "equivariance_curve",
+    "finite_difference_grad",
     "format_table",
     "gradient_sparsity",
+    "indistinguishable_fraction",
     "invariance_curve",
     "localization_error",
     "max_unpool",
@@ -49,6 +53,7 @@ __all__ = [
     "receptive_field",
     "reconstruction_error",
     "relative_change",
+    "tied_window_fraction",
     "upsample",
 ]
 
@@ -499,13 +504,14 @@ def reconstruction_error(image, pool: str = "avg", pool_size: int = 2,
             "rmse": math.sqrt(mse), "psnr": math.inf if mse == 0 else -10 * math.log10(mse)}
 
 
-def localization_error(size: int = 32, pool_size: int = 2) -> float:
-    """Mean error (pixels) in locating one bright dot from its max-pooled map.
+def localization_error(size: int = 32, pool_size: int = 2, statistic: str = "mean") -> float:
+    """Error (pixels) in locating one bright dot from its max-pooled map.
 
     A dot is placed at every position of a ``size`` x ``size`` image in turn;
     the location read off the pooled map is the centre of the winning window.
-    Returns the mean Euclidean distance to the true position, averaged over all
-    positions. Without pooling (``pool_size=1``) it is 0.
+    Returns the Euclidean distance to the true position, averaged over all
+    positions (``statistic="mean"``) or the worst case (``statistic="max"``).
+    Without pooling (``pool_size=1``) it is 0.
 
     Examples
     --------
@@ -513,7 +519,11 @@ def localization_error(size: int = 32, pool_size: int = 2) -> float:
     0.0
     >>> round(localization_error(8, 2), 4)     # always half a pixel off in x and y
     0.7071
+    >>> round(localization_error(8, 4, "max"), 4)    # a corner dot: 1.5 px off in x and y
+    2.1213
     """
+    if statistic not in ("mean", "max"):
+        raise ValueError(f"statistic must be 'mean' or 'max'; got {statistic!r}")
     n = _positive_int(size, "size")
     k = _positive_int(pool_size, "pool_size")
     errors = []
@@ -525,7 +535,112 @@ def localization_error(size: int = 32, pool_size: int = 2) -> float:
             iy, ix = np.unravel_index(int(np.argmax(pooled)), pooled.shape)
             cy, cx = iy * k + (k - 1) / 2, ix * k + (k - 1) / 2
             errors.append(math.hypot(cy - y, cx - x))
-    return float(np.mean(errors))
+    return float(np.mean(errors) if statistic == "mean" else np.max(errors))
+
+
+def indistinguishable_fraction(size: int = 16, pool=None, pool_size: int = 2) -> float:
+    """Fraction of near-identical image pairs that pooling makes exactly equal.
+
+    Each pair is one bright dot and the same dot moved by one pixel (right or
+    down), for every position where the move stays inside a ``size`` x ``size``
+    image. Before pooling the two images always differ; the result is the
+    fraction of pairs whose pooled outputs are *identical* - pairs the layers
+    after the pooling can no longer tell apart.
+
+    Parameters
+    ----------
+    pool : None, str or callable
+        ``None`` (no pooling), a mode of :func:`pooledu.reference.pool2d`
+        (``"max"``, ``"avg"``, ...), ``"global_max"`` / ``"global_avg"``, or a
+        callable ``pool(x) -> y``.
+
+    Examples
+    --------
+    >>> indistinguishable_fraction(8, None), round(indistinguishable_fraction(8, "max"), 3)
+    (0.0, 0.571)
+    """
+    n = _positive_int(size, "size")
+    fn = _as_pool(pool, pool_size)
+    same = total = 0
+    for y in range(n):
+        for x in range(n):
+            for dy, dx in ((0, 1), (1, 0)):
+                if y + dy >= n or x + dx >= n:
+                    continue
+                a, b = np.zeros((n, n)), np.zeros((n, n))
+                a[y, x] = b[y + dy, x + dx] = 1.0
+                same += bool(np.array_equal(fn(a), fn(b)))
+                total += 1
+    return same / total
+
+
+def tied_window_fraction(x, pool_size: int = 2, strides=None) -> dict:
+    """How many pooling windows of ``x`` have a tied maximum (valid windows).
+
+    A tie is where max pooling has no single derivative (04). After a ReLU,
+    every negative value is exactly 0, so an all-zero window is a tie.
+
+    Parameters
+    ----------
+    x : array, shape (H, W), (H, W, C) or (N, H, W, C)
+        Windows are taken over H and W, for every sample and channel.
+
+    Returns
+    -------
+    dict
+        ``windows`` (count), ``tied`` (fraction with a repeated maximum) and
+        ``all_zero`` (fraction whose cells are all exactly 0).
+
+    Examples
+    --------
+    >>> tied_window_fraction(np.array([[1., 1.], [0., 2.]]))["tied"]
+    0.0
+    >>> tied_window_fraction(np.zeros((4, 4)))
+    {'windows': 4, 'tied': 1.0, 'all_zero': 1.0}
+    """
+    a = np.asarray(x, dtype=float)
+    if a.ndim not in (2, 3, 4):
+        raise ValueError(f"x must have 2, 3 or 4 dimensions; got shape {np.shape(x)}")
+    if a.ndim == 2:
+        a = a[None, :, :, None]
+    elif a.ndim == 3:
+        a = a[None]
+    kh, kw = normalize_tuple(pool_size, 2, "pool_size")
+    sh, sw = normalize_tuple(strides if strides is not None else (kh, kw), 2, "strides")
+    n, h, w, c = a.shape
+    tied = zero = count = 0
+    for i in range(0, h - kh + 1, sh):
+        for j in range(0, w - kw + 1, sw):
+            win = a[:, i:i + kh, j:j + kw, :].reshape(n, kh * kw, c)
+            top = win.max(axis=1, keepdims=True)
+            tied += int(((win == top).sum(axis=1) > 1).sum())
+            zero += int((win == 0).all(axis=1).sum())
+            count += n * c
+    if count == 0:
+        raise ValueError(f"x of shape {np.shape(x)} has no full {kh}x{kw} window")
+    return {"windows": count, "tied": tied / count, "all_zero": zero / count}
+
+
+def finite_difference_grad(f: Callable, x, eps: float = 1e-6) -> np.ndarray:
+    """Central finite differences: ``(f(x + eps e_i) - f(x - eps e_i)) / (2 eps)`` per cell.
+
+    ``f`` maps an array shaped like ``x`` to a number. Used in 04 to check that
+    the gradient TensorFlow computes for max pooling is the true derivative.
+
+    Examples
+    --------
+    >>> finite_difference_grad(lambda v: float((v ** 2).sum()), np.array([1., 2.])).round(6)
+    array([2., 4.])
+    """
+    a = np.asarray(x, dtype=float)
+    if not eps > 0:
+        raise ValueError(f"eps must be positive; got {eps!r}")
+    grad = np.zeros_like(a)
+    for idx in np.ndindex(a.shape):
+        step = np.zeros_like(a)
+        step[idx] = eps
+        grad[idx] = (f(a + step) - f(a - step)) / (2 * eps)
+    return grad
 
 
 # ---- gradients -------------------------------------------------------------------------

@@ -19,10 +19,11 @@ array([[6., 8.]])
 
 import tensorflow as tf  # noqa: F401  (first use of pooledu.tf imports TensorFlow)
 
-from ._geometry import output_shape, output_size, padding_amounts
+from ._geometry import output_shape, output_size, padding_amounts, window_cells
 from ._tf_functions import *
 from ._tf_functions import __all__ as _functions_all
 from ._tf_pool import *
 from ._tf_pool import __all__ as _pool_all
 
-__all__ = ["output_size", "output_shape", "padding_amounts", *_pool_all, *_functions_all]
+__all__ = ["output_size", "output_shape", "padding_amounts", "window_cells",
+           *_pool_all, *_functions_all]

@@ -10,10 +10,17 @@ figure this module makes, so importing ``pooledu.viz`` changes no global
 matplotlib state, and a learner's own plots keep their own style.
 
 Every ``plot_*`` function returns the :class:`~matplotlib.figure.Figure` it
-drew on and closes nothing. Figures it creates are small (at most 8 x 3
-inches at 80 dpi) so notebooks stay light. In a notebook, assign the result
-(``fig = plot_pooling(...)``): a bare call would show the figure twice, once
-as the cell's value and once by the inline backend.
+drew on and closes nothing. Figures are sized to be read at 100% zoom in
+JupyterLab and in the book: at least ``MIN_WIDTH`` (4.9 inches, 490 CSS
+pixels at ``FIGURE_DPI``) and at most ``MAX_WIDTH`` wide (the book's text
+column), panels of at least 200 CSS pixels (or, for grids with printed
+values, cells that fit the values), no text under 9 pt, integer ticks for
+integer quantities, legends beside the data instead of over it. In a
+JupyterLab or Jupyter kernel with the inline backend, the first figure drawn
+here switches the backend to pixel-doubled ("retina") PNGs, so figures are
+crisp on HiDPI screens; a format the learner chose is kept. In a notebook,
+assign the result (``fig = plot_pooling(...)``): a bare call would show the
+figure twice, once as the cell's value and once by the inline backend.
 
 :class:`GridView` is the fast redrawable grid that the explorers in
 :mod:`pooledu.widgets` reuse; :func:`plot_grid` is its one-shot form.
@@ -23,6 +30,8 @@ from __future__ import annotations
 
 import contextlib
 import math
+import sys
+import textwrap
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 
@@ -33,12 +42,14 @@ from matplotlib.patches import Rectangle
 __all__ = [
     "CMAP",
     "DPI",
+    "FIGURE_DPI",
     "HIGHLIGHT",
     "LINE_COLORS",
     "OKABE_ITO",
     "STYLE",
     "GridView",
     "format_number",
+    "plot_bars",
     "plot_curves",
     "plot_feature_maps",
     "plot_grid",
@@ -72,23 +83,35 @@ HIGHLIGHT = OKABE_ITO["vermillion"]
 HIGHLIGHT_2 = OKABE_ITO["sky blue"]
 #: Shade of cells with no value (padding, not yet computed).
 MISSING = "#d9d9d9"
-#: Resolution of the figures made here: small PNGs keep notebooks light.
+#: Resolution of the explorers' frames (pooledu.widgets), in pixels per inch.
 DPI = 80
+#: CSS pixels per inch of the figures made here. The inline backend stores them
+#: pixel-doubled (200 pixels per inch) with their CSS size in the output's metadata.
+FIGURE_DPI = 100
+#: Smallest and largest width of a figure made here, in inches (490 and 700 CSS
+#: pixels): wide enough to read, narrow enough for the book's text column.
+MIN_WIDTH = 4.9
+MAX_WIDTH = 7.0
+#: Smallest side of a picture panel (photo, feature map, curve plot), in inches.
+MIN_PANEL = 2.1
+#: Smallest font, in points, of any text in a figure made here.
+MIN_FONT = 9
 #: Largest grid (per side) whose values are printed in the cells.
 ANNOTATE_MAX = 16
 
 #: The course's matplotlib settings, applied only inside :func:`style_context`.
 STYLE = {
-    "figure.dpi": DPI,
-    "savefig.dpi": DPI,
+    "figure.dpi": FIGURE_DPI,
+    "savefig.dpi": FIGURE_DPI,
     "figure.facecolor": "white",
     "savefig.facecolor": "white",
-    "font.size": 9,
-    "axes.titlesize": 9,
-    "axes.labelsize": 9,
-    "xtick.labelsize": 8,
-    "ytick.labelsize": 8,
-    "legend.fontsize": 8,
+    "font.size": 10,
+    "axes.titlesize": 10,
+    "axes.labelsize": 10,
+    "figure.titlesize": 11,
+    "xtick.labelsize": MIN_FONT,
+    "ytick.labelsize": MIN_FONT,
+    "legend.fontsize": MIN_FONT,
     "legend.frameon": False,
     "axes.prop_cycle": mpl.cycler(color=LINE_COLORS),
     "axes.spines.top": False,
@@ -126,6 +149,42 @@ def _style_context():
             # that would stop every later figure from showing. Keep the backend's choice.
             interactive = mpl.rcParams["interactive"]
     mpl.interactive(interactive)
+    _use_hidpi_inline()
+
+
+_HIDPI = {"done": False}
+
+
+def _use_hidpi_inline():
+    """Make the inline backend store pixel-doubled PNGs (crisp on HiDPI screens).
+
+    Runs when a figure has been made here, never at import, and only once per
+    session: in an IPython kernel whose matplotlib backend is the inline one and
+    whose figure format is still the default ``{"png"}`` (a format the learner
+    chose, e.g. ``%config InlineBackend.figure_formats = ["svg"]``, is kept). The
+    PNG then has twice the pixels and its CSS size in the output's metadata, which
+    JupyterLab and the book (myst-nb) both honour. No rcParam is changed.
+    """
+    if _HIDPI["done"]:
+        return
+    backend_module = sys.modules.get("matplotlib_inline.backend_inline")
+    ipython = sys.modules.get("IPython")
+    if backend_module is None or ipython is None:
+        return  # no inline backend loaded (yet): try again after the next figure
+    backend = mpl.rcParams._get("backend")
+    if backend not in ("inline", "module://matplotlib_inline.backend_inline"):
+        _HIDPI["done"] = True
+        return
+    shell = ipython.get_ipython()
+    if shell is None:
+        return
+    from matplotlib_inline.config import InlineBackend
+
+    config = InlineBackend.instance()
+    _HIDPI["done"] = True
+    if set(config.figure_formats) == {"png"}:
+        config.shell = config.shell or shell
+        config.figure_formats = {"retina"}  # re-registers the PNG formatter
 
 
 def format_number(value, digits: int = 4) -> str:
@@ -181,6 +240,43 @@ def _check_image(x, name="x") -> np.ndarray:
     if x.dtype.kind not in "biuf":
         raise TypeError(f"{name} must be numeric; got dtype {x.dtype}")
     return x
+
+
+def _axes_pixels(ax) -> tuple[float, float]:
+    """Width and height of ``ax`` in CSS pixels (as laid out so far)."""
+    fig = ax.figure
+    box = ax.get_position()
+    return (box.width * fig.get_figwidth() * fig.dpi, box.height * fig.get_figheight() * fig.dpi)
+
+
+def _fitting_fontsize(ax, cells: tuple[int, int], chars: int, largest: float = 11.0) -> float:
+    """The largest font (points, at most ``largest``) whose ``chars``-character
+    label fits in one of ``cells`` = (rows, cols) cells of ``ax``."""
+    width, height = _axes_pixels(ax)
+    px_per_pt = ax.figure.dpi / 72
+    # a digit is about 0.6 em wide; leave a margin of 15% across, 45% down
+    by_width = 0.85 * width / max(cells[1], 1) / (0.6 * max(chars, 1) * px_per_pt)
+    by_height = 0.55 * height / max(cells[0], 1) / px_per_pt
+    return float(min(largest, by_width, by_height))
+
+
+def _label_chars(values, fmt) -> int:
+    """Characters of the longest printed value (at least 3, the width of "pad")."""
+    finite = np.asarray(values, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    return max([3] + [len(fmt(v)) for v in np.unique(finite)[:512]])
+
+
+def _wrap_title(ax, title, fontsize=None):
+    """``title`` broken into lines no wider than ``ax`` (estimated from its font size)."""
+    if not title:
+        return title or ""
+    size = fontsize or mpl.font_manager.FontProperties(
+        size=mpl.rcParams["axes.titlesize"]).get_size_in_points()
+    width, _ = _axes_pixels(ax)
+    per_line = max(8, int(width / (0.58 * size * ax.figure.dpi / 72)))
+    return "\n".join(textwrap.fill(line, per_line, break_on_hyphens=False)
+                     for line in str(title).split("\n"))
 
 
 class GridView:
@@ -288,6 +384,7 @@ class GridView:
         (pt, pb), (pl, pr) = (int(pad[0][0]), int(pad[0][1])), (int(pad[1][0]), int(pad[1][1]))
         if annotate is None:
             annotate = not rgb and h <= ANNOTATE_MAX and w <= ANNOTATE_MAX
+        annotate = bool(annotate) and not rgb
         if ticks is None:
             ticks = annotate
         values = x.astype(np.float64) if not rgb else np.clip(x.astype(np.float64), 0, 1)
@@ -314,9 +411,15 @@ class GridView:
             ax.set_xlim(extent[0], extent[1])
             ax.set_ylim(extent[2], extent[3])
             if ticks:
-                ax.set_xticks(range(w))
-                ax.set_yticks(range(h))
-                ax.tick_params(length=0, pad=1, labelsize=7)
+                # index ticks at MIN_FONT; every 2nd (5th, ...) one where cells are narrow
+                px_w, px_h = _axes_pixels(ax)
+                cell_px = min(px_w / (w + pl + pr), px_h / (h + pt + pb))
+                label_px = (0.6 * len(str(max(h, w) - 1)) + 0.6) * MIN_FONT * ax.figure.dpi / 72
+                step = max(1, math.ceil(label_px / max(cell_px, 1e-9)))
+                step = next(s for s in (1, 2, 5, 10, 20, 50, 100, step) if s >= step)
+                ax.set_xticks(range(0, w, step))
+                ax.set_yticks(range(0, h, step))
+                ax.tick_params(length=0, pad=2, labelsize=MIN_FONT)
             else:
                 # no axis at all (not just no ticks): skipping its layout speeds up redraws
                 ax.set_axis_off()
@@ -331,11 +434,13 @@ class GridView:
             self.window_patch = self._rect(HIGHLIGHT, 3.0, z=5)
             self.cell_patch = self._rect(HIGHLIGHT_2, 2.5, ls="--", z=4)
             if annotate:
+                # the largest font (up to 11 pt) that fits the longest value in a cell
+                size = max(6.0, _fitting_fontsize(ax, (h + pt + pb, w + pl + pr),
+                                                  _label_chars(values, _formatter(fmt)), 13))
                 for r in range(-pt, h + pb):
                     for c in range(-pl, w + pr):
                         self.texts.append(ax.text(c, r, "", ha="center", va="center",
-                                                  fontsize=8 if max(h, w) <= 8 else 6,
-                                                  zorder=6))
+                                                  fontsize=size, zorder=6))
         else:
             self.image.set_data(shown)
             self.image.set_clim(lo, hi)
@@ -344,12 +449,12 @@ class GridView:
         self._place(self.window_patch, window)
         self._place(self.cell_patch, cell)
         self._show_highlight(highlight, h, w)
-        ax.set_title(title if title is not None else "")
+        ax.set_title(_wrap_title(ax, title) if title is not None else "")
 
     def _reduce(self, shown, extent):
         """Area-average a large image down to about the Axes' size in pixels.
 
-        Drawing a 512x512 array into a 200-pixel Axes makes matplotlib resample
+        Drawing a 2048x2048 array into a 400-pixel Axes makes matplotlib resample
         it on every draw (slow) and, with nearest-neighbour sampling, alias it,
         which would be a poor picture in a lesson about aliasing. Averaging
         ``f x f`` blocks first is both fast and faithful; a remainder of fewer
@@ -357,8 +462,9 @@ class GridView:
         """
         fig = self.ax.figure
         box = self.ax.get_position()
-        px_w = max(box.width * fig.get_figwidth() * fig.dpi, 1.0)
-        px_h = max(box.height * fig.get_figheight() * fig.dpi, 1.0)
+        # figures are stored pixel-doubled for HiDPI screens: keep 2 pixels a CSS pixel
+        px_w = max(2 * box.width * fig.get_figwidth() * fig.dpi, 1.0)
+        px_h = max(2 * box.height * fig.get_figheight() * fig.dpi, 1.0)
         rows, cols = shown.shape[:2]
         f = int(min(rows / px_h, cols / px_w))
         if f < 2:
@@ -419,7 +525,31 @@ def _new_figure(figsize, **kwargs):
     import matplotlib.pyplot as plt
 
     with style_context():
-        return plt.figure(figsize=figsize, dpi=DPI, layout="constrained", **kwargs)
+        return plt.figure(figsize=figsize, dpi=FIGURE_DPI, layout="constrained", **kwargs)
+
+
+def _lay_out(fig):
+    """Run the figure's layout now, so the Axes have (about) their final size before
+    the fonts and title breaks that depend on it are chosen."""
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)
+
+
+def _cell_inches(chars: int, size: float = 10.0) -> float:
+    """Side of a grid cell (inches) that holds a ``chars``-character value at ``size`` pt."""
+    return max(0.6 * chars * size / 72 / 0.85, size / 72 / 0.55)
+
+
+def _grid_cells(x, kwargs) -> tuple[int, int]:
+    """Rows and columns drawn for ``x``, padding included."""
+    h, w = x.shape[:2]
+    (pt, pb), (pl, pr) = kwargs.get("pad", ((0, 0), (0, 0)))
+    return h + int(pt) + int(pb), w + int(pl) + int(pr)
+
+
+#: Room around a grid's cells, in inches: index ticks (left, below) and a title (above).
+_GRID_MARGIN = 0.45
 
 
 def plot_grid(ax, x, window=None, title=None, fmt=None, **kwargs):
@@ -452,10 +582,24 @@ def plot_grid(ax, x, window=None, title=None, fmt=None, **kwargs):
     >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
     if ax is None:
-        h, w = _check_image(x).shape[:2]
-        side = min(3.0, 0.45 * max(h, w) + 0.6)
-        fig = _new_figure((side, side))
-        ax = fig.add_subplot()
+        image = _check_image(x)
+        rows, cols = _grid_cells(image, kwargs)
+        wanted = kwargs.get("annotate")
+        annotated = (not _is_rgb(image) and max(image.shape[:2]) <= ANNOTATE_MAX
+                     if wanted is None else bool(wanted))
+        # big enough to be read: MIN_WIDTH at least, larger cells if the values need them
+        cell = (MIN_WIDTH - _GRID_MARGIN) / max(rows, cols)
+        if annotated:
+            cell = max(cell, _cell_inches(_label_chars(image, _formatter(fmt))))
+            cell = min(cell, (MAX_WIDTH - _GRID_MARGIN) / max(rows, cols))
+            if wanted is None and cell < _cell_inches(
+                    _label_chars(image, _formatter(fmt)), MIN_FONT):
+                kwargs = {**kwargs, "annotate": False}  # values would not fit legibly
+        size = (cols * cell + _GRID_MARGIN, rows * cell + 0.9)
+        fig = _new_figure(size)
+        with style_context():
+            ax = fig.add_subplot()
+            _lay_out(fig)
     with style_context():
         GridView(ax).show(x, window=window, title=title, fmt=fmt, **kwargs)
     return ax.figure
@@ -481,7 +625,9 @@ def plot_pooling(x, out, *, window=None, out_cell=None, titles=("input", "output
         One colour scale for both panels (honest for max/avg/min); use
         ``False`` when the output's range differs (sum or Lp pooling).
     figsize : (float, float), optional
-        Default: at most (6, 3).
+        Default: grids with printed values get cells that fit them (the output
+        drawn to the input's scale of cells), pictures get an output panel of at
+        least ``MIN_PANEL``; between ``MIN_WIDTH`` and ``MAX_WIDTH`` wide.
 
     Returns
     -------
@@ -496,22 +642,45 @@ def plot_pooling(x, out, *, window=None, out_cell=None, titles=("input", "output
     >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
     x, out = _check_image(x), _check_image(out, "out")
-    # the output panel is drawn narrower in proportion to its width: pooling shrinks
-    ratio = max(out.shape[1] / x.shape[1], 0.3)
-    fig = _new_figure(figsize or (min(6.0, 3.0 * (1 + ratio) + 0.4), 3.0))
+    annotate = None
+    if max(x.shape[:2]) <= ANNOTATE_MAX and max(out.shape[:2]) <= ANNOTATE_MAX \
+            and not _is_rgb(x):
+        # printed values: one cell size for both panels, large enough for the values
+        chars = max(_label_chars(x, _formatter(fmt)), _label_chars(out, _formatter(fmt)))
+        cols, rows = x.shape[1] + out.shape[1], max(x.shape[0], out.shape[0])
+        margin = 2 * _GRID_MARGIN + 0.1
+        cell = max(_cell_inches(chars), (MIN_WIDTH - margin) / cols)
+        cell = min(cell, (MAX_WIDTH - margin) / cols)
+        if cell < _cell_inches(chars, MIN_FONT):
+            annotate = False  # too many values to print legibly: colours only
+        ratio = out.shape[1] / x.shape[1]
+        # height: generous (ticks, titles, layout pads); spare room is cropped away
+        size = (cols * cell + margin, rows * cell + 0.9)
+    else:
+        # pictures: the output panel narrower in proportion (pooling shrinks), but at
+        # least MIN_PANEL wide
+        ratio = max(out.shape[1] / x.shape[1], 0.5)
+        margin = 0.3
+        width_in = min((MAX_WIDTH - margin) / (1 + ratio), max(MIN_PANEL / ratio, 3.0))
+        size = (width_in * (1 + ratio) + margin, width_in * x.shape[0] / x.shape[1] + 0.6)
+        annotate = False  # the output of a picture is a picture too
+    if suptitle:
+        size = (size[0], size[1] + 0.3)
+    fig = _new_figure(figsize or size)
     with style_context():
         ax_in, ax_out = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, ratio]})
+        _lay_out(fig)
         scale = {}
         if same_scale and not _is_rgb(x):
             finite = np.asarray(x, dtype=float)
             finite = finite[np.isfinite(finite)]
             if finite.size:
                 scale = {"vmin": float(finite.min()), "vmax": float(finite.max())}
-        GridView(ax_in).show(x, window=window, fmt=fmt,
+        GridView(ax_in).show(x, window=window, fmt=fmt, annotate=annotate,
                              title=f"{titles[0]} {x.shape[0]}x{x.shape[1]}", **scale)
         cell = None if out_cell is None else ((out_cell[0], out_cell[0] + 1),
                                               (out_cell[1], out_cell[1] + 1))
-        GridView(ax_out).show(out, window=cell, fmt=fmt,
+        GridView(ax_out).show(out, window=cell, fmt=fmt, annotate=annotate,
                               title=f"{titles[1]} {out.shape[0]}x{out.shape[1]}", **scale)
         if suptitle:
             fig.suptitle(suptitle)
@@ -527,7 +696,8 @@ def plot_feature_maps(maps, *, ncols: int = 8, titles: Sequence[str] | None = No
     maps : array_like, shape (H, W, C), or a sequence of (H, W) arrays
         Channels last (``axis=-1``), as everywhere in pooledu.
     ncols : int, default 8
-        Panels per row.
+        Panels per row at most; fewer when that many would not fit the book's
+        column at ``MIN_PANEL`` each (rows are then balanced: 4 maps make 2 x 2).
     titles : sequence of str, optional
         One per map; default ``"0", "1", ...``.
     suptitle : str, optional
@@ -562,10 +732,21 @@ def plot_feature_maps(maps, *, ncols: int = 8, titles: Sequence[str] | None = No
         raise ValueError("maps is empty: nothing to plot")
     if titles is not None and len(titles) != count:
         raise ValueError(f"titles must have one entry per map ({count}); got {len(titles)}")
-    ncols = max(1, min(int(ncols), count))
+    gap = 0.12
+    fits = max(1, int((MAX_WIDTH + gap) // (MIN_PANEL + gap)))
+    ncols = max(1, min(int(ncols), count, fits))
     nrows = math.ceil(count / ncols)
-    panel = min(1.0, 8.0 / ncols)
-    fig = _new_figure((panel * ncols, panel * nrows + (0.35 if suptitle else 0.1)))
+    ncols = math.ceil(count / nrows)  # balanced rows: 4 maps in 2 x 2, not 3 + 1
+    panel = max(MIN_PANEL, (MIN_WIDTH - gap * ncols) / ncols)
+    titles = [str(t) for t in titles] if titles else [str(i) for i in range(count)]
+    size = STYLE["axes.titlesize"]
+    # a little narrower than GridView wraps to, so it keeps these breaks
+    per_line = max(8, int(0.85 * panel * 72 / (0.58 * size)))
+    titles = ["\n".join(textwrap.fill(line, per_line, break_on_hyphens=False)
+                        for line in t.split("\n")) for t in titles]
+    title_room = 0.4 + 0.22 * max(t.count("\n") for t in titles)
+    fig = _new_figure(((panel + gap) * ncols, (panel + title_room) * nrows
+                       + (0.5 if suptitle else 0.2)))
     scale = {}
     if same_scale:
         every = np.concatenate([np.ravel(m) for m in stack]).astype(float)
@@ -573,19 +754,20 @@ def plot_feature_maps(maps, *, ncols: int = 8, titles: Sequence[str] | None = No
         scale = {"vmin": float(every.min()), "vmax": float(every.max())}
     with style_context():
         axes = fig.subplots(nrows, ncols, squeeze=False)
+        _lay_out(fig)
         for i, ax in enumerate(axes.ravel()):
             if i >= count:
                 ax.remove()
                 continue
             GridView(ax, cmap=cmap).show(stack[i], annotate=False, ticks=False,
-                                         title=titles[i] if titles else str(i), **scale)
+                                         title=titles[i], **scale)
         if suptitle:
             fig.suptitle(suptitle)
     return fig
 
 
 def plot_curves(x, curves, *, xlabel: str = "", ylabel: str = "", title: str | None = None,
-                ax=None, marker_every=None, mark_x=None, ylim=None, figsize=(5, 3)):
+                ax=None, marker_every=None, mark_x=None, ylim=None, figsize=(5.5, 3)):
     """Line plot of one or more curves, colour-blind safe (colours + markers + dashes).
 
     Parameters
@@ -596,11 +778,15 @@ def plot_curves(x, curves, *, xlabel: str = "", ylabel: str = "", title: str | N
     ax : matplotlib.axes.Axes, optional
         Draw there; default a new figure of ``figsize``.
     marker_every : int, optional
-        Passed to ``markevery`` (useful for long curves).
+        Passed to ``markevery``; default: every point of a curve of up to 25
+        points, about 12 markers along a longer one (a marker on each of 150
+        points would draw a thick smear, not a line).
     mark_x : float, optional
         Draw a thin vertical line at this x (e.g. the current slider value).
     ylim : (float, float), optional
-    figsize : (float, float), default (5, 3)
+    figsize : (float, float), default (5.5, 3)
+        Raised to at least (5.5, 3) inches, so the plot keeps 200 CSS pixels a
+        side next to its legend, which stands to the right of the axes.
 
     Returns
     -------
@@ -616,9 +802,11 @@ def plot_curves(x, curves, *, xlabel: str = "", ylabel: str = "", title: str | N
     if not isinstance(curves, Mapping):
         curves = {"": curves}
     if ax is None:
-        fig = _new_figure(figsize)
+        fig = _new_figure((min(max(figsize[0], 5.5), MAX_WIDTH), max(figsize[1], 3.0)))
         with style_context():
             ax = fig.add_subplot()
+    if marker_every is None and x.size > 25:
+        marker_every = max(1, x.size // 12)
     with style_context():
         for i, (label, y) in enumerate(curves.items()):
             y = np.asarray(y)
@@ -631,11 +819,100 @@ def plot_curves(x, curves, *, xlabel: str = "", ylabel: str = "", title: str | N
             ax.axvline(mark_x, color="#777777", linewidth=1, zorder=0)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
-        if title:
-            ax.set_title(title)
+        _integer_ticks(ax.xaxis, x)
+        _integer_ticks(ax.yaxis, *[np.asarray(y) for y in curves.values()])
         if ylim is not None:
             ax.set_ylim(*ylim)
         if any(label for label in curves):
-            ax.legend()
+            _legend_beside(ax)
+        if title:
+            ax.set_title(_wrap_title(ax, title))
+    return ax.figure
+
+
+def _integer_ticks(axis, *arrays):
+    """Whole-number ticks on ``axis`` when every value plotted on it is an integer."""
+    from matplotlib.ticker import MaxNLocator
+
+    values = [np.asarray(a) for a in arrays]
+    if values and all(v.dtype.kind in "biuf" and v.size for v in values) and all(
+            np.all(np.isfinite(v)) and np.all(v == np.round(v)) for v in values):
+        axis.set_major_locator(MaxNLocator(integer=True))
+
+
+def _legend_beside(ax, **kwargs):
+    """The legend to the right of the axes, never over the data."""
+    return ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0,
+                     **kwargs)
+
+
+def plot_bars(names: Sequence[str], groups, *, errors=None, ylabel: str = "",
+              title: str | None = None, ylim=None, ax=None, figsize=(6.0, 3.2)):
+    """Grouped bars: one group of bars per name, one bar per series, legend beside.
+
+    Parameters
+    ----------
+    names : sequence of str, length n
+        The x-axis categories (e.g. the variants of an experiment).
+    groups : mapping of label -> array_like shape (n,), or one array (n,)
+        The series; each gets one bar per name, in the Okabe-Ito colours.
+    errors : mapping of label -> (low, high), optional
+        Absolute lower and upper ends of an error bar (e.g. min and max over
+        seeds), each of shape (n,), for the series that have them.
+    ylabel, title : str
+    ylim : (float, float), optional
+    ax : matplotlib.axes.Axes, optional
+        Draw there; default a new figure of ``figsize`` (raised to at least
+        (5.5, 3) inches).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = plot_bars(["max", "avg"], {"test": [0.9, 0.8], "shifted": [0.7, 0.6]},
+    ...                 errors={"test": ([0.88, 0.79], [0.92, 0.83])}, ylabel="accuracy")
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    """
+    names = [str(n) for n in names]
+    if not isinstance(groups, Mapping):
+        groups = {"": groups}
+    errors = dict(errors or {})
+    unknown = set(errors) - set(groups)
+    if unknown:
+        raise ValueError(f"errors has labels that are not in groups: {sorted(unknown)}")
+    if ax is None:
+        fig = _new_figure((min(max(figsize[0], 5.5), MAX_WIDTH), max(figsize[1], 3.0)))
+        with style_context():
+            ax = fig.add_subplot()
+    x = np.arange(len(names))
+    width = 0.8 / max(len(groups), 1)
+    with style_context():
+        for i, (label, values) in enumerate(groups.items()):
+            values = np.asarray(values, dtype=float)
+            if values.shape != x.shape:
+                raise ValueError(f"series {label!r} has shape {values.shape}; "
+                                 f"there are {len(names)} names")
+            yerr = None
+            if label in errors:
+                low, high = (np.asarray(e, dtype=float) for e in errors[label])
+                yerr = [values - low, high - values]
+            ax.bar(x + (i - (len(groups) - 1) / 2) * width, values, width=width * 0.95,
+                   color=LINE_COLORS[i % len(LINE_COLORS)], label=label or None,
+                   yerr=yerr, capsize=3)
+        # names side by side, broken into lines to fit their slot; upright if still too long
+        slot = 0.7 * _axes_pixels(ax)[0] / max(len(names), 1)
+        chars = max(4, int(slot / (0.6 * MIN_FONT * ax.figure.dpi / 72)))
+        labels = [textwrap.fill(n, chars, break_on_hyphens=False) for n in names]
+        upright = any(len(line) > chars for label in labels for line in label.split("\n"))
+        ax.set_xticks(x, names if upright else labels, rotation=90 if upright else 0)
+        ax.set_ylabel(ylabel)
+        if ylim is not None:
+            ax.set_ylim(*ylim)
+        if any(label for label in groups):
+            _legend_beside(ax)
+        if title:
+            ax.set_title(_wrap_title(ax, title))
     return ax.figure
 

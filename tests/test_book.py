@@ -6,6 +6,7 @@ set POOLEDU_BOOK_HTML=book/_build/html to check an existing build instead).
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 from html.parser import HTMLParser
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
+import yaml
 from _booksite import BOOK, built_site, load_build_module, toc_pages
 
 build_book = load_build_module()
@@ -140,6 +142,15 @@ def test_offline_assets_are_in_the_site(site):
     assert not (BOOK / "_static" / "vendor").exists(), "never under _static (injected everywhere)"
 
 
+def test_anywidget_front_end_is_served_by_the_site(site):
+    """The explorers are anywidgets: the embedder loads `anywidget` through the require.js
+    path that widgets-setup.js maps onto the site's copy, never from a CDN."""
+    served = site.html / "vendor" / "anywidget" / "index.js"
+    assert served.read_bytes() == build_book.anywidget_front_end().read_bytes()
+    setup = (site.html / "vendor" / "widgets-setup.js").read_text()
+    assert '"anywidget": here + "anywidget/index"' in setup
+
+
 def test_pages_load_math_and_widgets_from_the_site(site):
     for page in NOTEBOOK_PAGES:
         html = (site.html / f"{page}.html").read_text(encoding="utf-8")
@@ -166,12 +177,62 @@ def test_notebook_page_shows_stored_outputs_and_state(site, notebook):
     assert f"_sources/notebooks/{notebook.name}" in html
 
 
+def _links_extension():
+    spec = importlib.util.spec_from_file_location("pooledu_links",
+                                                  BOOK / "_ext" / "pooledu_links.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _repository_url() -> str:
+    config = yaml.safe_load((BOOK / "_config.yml").read_text(encoding="utf-8"))
+    return (config.get("repository") or {}).get("url") or ""
+
+
+LAUNCH_OR_REPOSITORY = re.compile(
+    r'href="(https://(mybinder\.org|colab\.research\.google\.com|github\.com|gitlab\.com|'
+    r'bitbucket\.org)[^"]*)"')
+
+
 @pytest.mark.parametrize("notebook", NOTEBOOK_FILES, ids=lambda p: p.stem)
-def test_launch_buttons_point_at_the_real_notebook(site, notebook):
+def test_launch_buttons_only_for_a_real_repository(site, notebook):
+    """While repository.url is a placeholder, no launch button or repository link
+    (they would lead nowhere); once it is set, they open this very notebook."""
     html = (site.html / "notebooks" / f"{notebook.stem}.html").read_text(encoding="utf-8")
+    url = _repository_url()
+    if _links_extension().is_placeholder(url):
+        links = [m.group(1) for m in LAUNCH_OR_REPOSITORY.finditer(html)]
+        assert links == [], f"repository.url is a placeholder ({url!r}) but the page links {links}"
+        return
     rel = f"notebooks/{notebook.name}"
     assert re.search(rf'href="https://mybinder\.org/v2/gh/[^"]+urlpath=lab/tree/{rel}"', html)
     assert re.search(rf'href="https://colab\.research\.google\.com/github/[^"]+/{rel}"', html)
+    assert f'href="{url.rstrip("/")}"' in html, "the repository button"
+
+
+def test_shipped_repository_url_is_real_or_switches_the_links_off():
+    """The one setting: a placeholder URL switches every repository and launch link off."""
+    links = _links_extension()
+    config = yaml.safe_load((BOOK / "_config.yml").read_text(encoding="utf-8"))
+    url = (config.get("repository") or {}).get("url") or ""
+    for placeholder in ("", "https://github.com/pooledu/pooledu",
+                        "https://github.com/executablebooks/jupyter-book"):
+        assert links.is_placeholder(placeholder), placeholder
+    if links.is_placeholder(url):
+        # the buttons are not switched on by hand next to a placeholder
+        assert not config["html"].get("use_repository_button"), "use_repository_button: true"
+    off = {"repository_url": "https://github.com/pooledu/pooledu", "use_repository_button": True,
+           "launch_buttons": {"binderhub_url": "https://mybinder.org",
+                              "colab_url": "https://colab.research.google.com"}}
+    assert links.apply_repository_setting(off) is False
+    assert off["use_repository_button"] is False and off["repository_url"] == ""
+    assert not any(v for k, v in off["launch_buttons"].items() if k != "notebook_interface")
+    on = {"repository_url": "https://github.com/some-school/pooling-course",
+          "launch_buttons": dict(config["launch_buttons"])}
+    assert links.apply_repository_setting(on) is True
+    assert on["use_repository_button"] is True
+    assert on["launch_buttons"]["binderhub_url"] and on["launch_buttons"]["colab_url"]
 
 
 def test_intro_has_course_map_with_download_links(site):

@@ -8,11 +8,14 @@ Screenshots are saved to tests/artifacts/ (gitignored; POOLEDU_ARTIFACTS
 moves them): book/<page>.jpg for every page, lab/<notebook>-*.jpg.
 
 POOLEDU_LIVE_NOTEBOOK picks the notebook the JupyterLab test runs
-(default: notebooks/01_what_is_pooling.ipynb).
+(default: notebooks/05_why_pooling_helps.ipynb, whose ShiftExplorer has
+ipywidgets sliders; the explorers drawn by the page are moved live by
+test_explorers_lab.py).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -33,7 +36,7 @@ from _booksite import ARTIFACTS, CHROMIUM, ROOT, built_site, skip_or_fail, toc_p
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 LIVE_NOTEBOOK = Path(os.environ.get("POOLEDU_LIVE_NOTEBOOK")
-                     or ROOT / "notebooks" / "01_what_is_pooling.ipynb")
+                     or ROOT / "notebooks" / "05_why_pooling_helps.ipynb")
 # Every page a reader can reach: the TOC, plus Sphinx's own index and search pages.
 PAGES = [*toc_pages(), "genindex", "search"]
 LOCAL_SCHEMES = ("data:", "blob:", "about:")
@@ -147,7 +150,11 @@ _MATH_STATE = """async () => {
 }"""
 
 # JS: saved widget views on the page, and how many were drawn.
-_WIDGET_STATE = """() => {
+# JS: how many widget views are drawn (core widgets, or an explorer drawn by the page).
+_DRAWN = """() => Array.from(document.querySelectorAll('.widget-subarea')).filter(s =>
+    s.querySelector(':scope > .jupyter-widgets, :scope > .jupyter-widget, .pooledu-x')).length"""
+
+_WIDGET_STATE = """() => { const DRAWN = """ + _DRAWN + """;
   const stateTag = document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]');
   if (!stateTag) { return {views: 0, drawn: 0, sliders: 0, models: []}; }
   const state = JSON.parse(stateTag.textContent).state || {};
@@ -157,7 +164,7 @@ _WIDGET_STATE = """() => {
   const sliderModels = Object.values(state).filter(m => /Slider/.test(m.model_name)).length;
   return {
     views: views.length,
-    drawn: document.querySelectorAll('.widget-subarea > .jupyter-widgets, .widget-subarea > .jupyter-widget').length,
+    drawn: DRAWN(),
     sliders: sliderModels,
     models: Object.values(state).map(m => m.model_name),
   };
@@ -175,11 +182,11 @@ def _check_page(page, name: str) -> dict:
 
     widgets = page.evaluate(_WIDGET_STATE)
     if widgets["views"]:
-        page.wait_for_function(
-            "n => document.querySelectorAll('.widget-subarea > .jupyter-widgets,"
-            " .widget-subarea > .jupyter-widget').length >= n",
-            arg=widgets["views"], timeout=20_000)
-        page.locator(".jupyter-widgets").first.wait_for(state="visible", timeout=5_000)
+        page.wait_for_function(f"n => ({_DRAWN})() >= n", arg=widgets["views"],
+                               timeout=20_000)
+        page.locator(".widget-subarea > .jupyter-widgets, .pooledu-x").first.wait_for(
+            state="visible", timeout=5_000)
+        widgets["drawn"] = page.evaluate(_DRAWN)
         if widgets["sliders"]:
             page.locator(".widget-slider").first.wait_for(state="visible", timeout=5_000)
     return {"math": math, "widgets": widgets}
@@ -249,6 +256,45 @@ def test_a_page_works_from_file_url(browser, site):
     watch.assert_clean()
 
 
+QUIZ_PAGE = "notebooks/09_summary_and_quiz"
+
+
+def test_quiz_reveals_hints_and_correct_without_a_kernel(static_context, site_url):
+    """09's multiple-choice quiz (pooledu.quiz) works on the static page: clicking a
+    wrong option opens that option's own hint, clicking the right one opens "Correct",
+    and nothing leaves the site."""
+    from pooledu import quiz
+
+    context, watch = static_context
+    watch.reset()
+    page = watch.attach(context.new_page())
+    expected = quiz.questions()
+    try:
+        page.goto(f"{site_url}/{QUIZ_PAGE}.html", wait_until="load", timeout=30_000)
+        blocks = page.locator(".pooledu-quiz")
+        assert blocks.count() == len(expected) >= 12
+        for block, question in zip(blocks.all(), expected):
+            options = block.locator("details.pooledu-quiz-option")
+            assert options.count() == len(question.options)
+            for i, option in enumerate(question.options):
+                feedback = options.nth(i).locator(".pooledu-quiz-feedback")
+                assert not feedback.is_visible(), "feedback shown before a click"
+                options.nth(i).locator("summary").click()
+                feedback.wait_for(state="visible", timeout=2_000)
+                text = " ".join(feedback.inner_text().split())
+                verdict = "Correct." if option.correct else "Not this one."
+                assert verdict in text and option.feedback in text, (question.number, text)
+            if question.number in (5, 12):
+                block.scroll_into_view_if_needed()
+                path = ARTIFACTS / "book" / f"quiz-Q{question.number}-all-open.png"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                block.screenshot(path=str(path))
+        page.wait_for_timeout(300)
+    finally:
+        page.close()
+    watch.assert_clean()
+
+
 # ---------------------------------------------------------- live JupyterLab ---
 def _free_port() -> int:
     with socket.socket() as s:
@@ -269,15 +315,13 @@ def _write_lab_settings(settings: Path) -> None:
         path.write_text(json.dumps(content))
 
 
-@pytest.fixture
-def lab(tmp_path):
-    """JupyterLab on a copy of the notebook's folder (Run All never touches the repo)."""
-    if not LIVE_NOTEBOOK.exists():
-        skip_or_fail(f"{LIVE_NOTEBOOK} does not exist (set POOLEDU_LIVE_NOTEBOOK)")
-    root = tmp_path / "notebooks"
-    shutil.copytree(LIVE_NOTEBOOK.parent, root,
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "_build", "__pycache__"))
-    _write_lab_settings(tmp_path / "settings")
+@contextlib.contextmanager
+def running_lab(tmp_path: Path, root: Path, extra_args: tuple[str, ...] = ()):
+    """JupyterLab serving root, with the settings in tmp_path/settings; yields its address.
+
+    The server's config, runtime and workspace folders are under tmp_path too, so
+    nothing of the user's own JupyterLab set-up is read or changed.
+    """
     port, token = _free_port(), secrets.token_hex(16)
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
                JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), TF_CPP_MIN_LOG_LEVEL="3",
@@ -290,7 +334,7 @@ def lab(tmp_path):
            f"--LabApp.user_settings_dir={tmp_path / 'settings'}",
            f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
            "--LabApp.news_url=", "--LabApp.extension_manager=readonly",
-           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", *extra_args]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")  # CI and containers run as root
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root)
@@ -307,8 +351,7 @@ def lab(tmp_path):
                     pytest.fail("JupyterLab did not start:\n"
                                 + (tmp_path / "jupyterlab.log").read_text()[-3000:])
                 time.sleep(0.3)
-        yield {"base": base, "token": token, "name": LIVE_NOTEBOOK.name,
-               "log": tmp_path / "jupyterlab.log"}
+        yield {"base": base, "token": token, "log": tmp_path / "jupyterlab.log"}
     finally:
         proc.terminate()
         try:
@@ -317,6 +360,19 @@ def lab(tmp_path):
             proc.kill()
             proc.wait(timeout=5)
         log.close()
+
+
+@pytest.fixture
+def lab(tmp_path):
+    """JupyterLab on a copy of the notebook's folder (Run All never touches the repo)."""
+    if not LIVE_NOTEBOOK.exists():
+        skip_or_fail(f"{LIVE_NOTEBOOK} does not exist (set POOLEDU_LIVE_NOTEBOOK)")
+    root = tmp_path / "notebooks"
+    shutil.copytree(LIVE_NOTEBOOK.parent, root,
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "_build", "__pycache__"))
+    _write_lab_settings(tmp_path / "settings")
+    with running_lab(tmp_path, root) as server:
+        yield {**server, "name": LIVE_NOTEBOOK.name}
 
 
 # JS: the notebook's outputs, with every slider (and its readout) taken out, so

@@ -171,3 +171,112 @@ def test_bad_layer_arguments(make, error, match):
     with pytest.raises(error, match=match):
         make()
 
+
+
+# ---------------------------------------------------------------- Keras' own layer harness
+from keras.src import testing as keras_testing
+
+
+class _Harness(keras_testing.TestCase):
+    """Keras' own TestCase, the one its pooling layers are tested with."""
+
+    def runTest(self):  # unittest needs a test method to instantiate the class
+        pass
+
+
+# layer, init kwargs, channels-last input shape, channels-last output shape
+HARNESS = {
+    "MinPooling2D": (L.MinPooling2D, {"pool_size": 3, "strides": 2, "padding": "same"},
+                     (2, 7, 6, 3), (2, 4, 3, 3)),
+    "LpPooling2D": (L.LpPooling2D, {"p": 3.0, "padding": "same"}, (2, 7, 6, 3), (2, 4, 3, 3)),
+    "GeMPooling2D_global": (L.GeMPooling2D, {}, (2, 7, 6, 3), (2, 3)),
+    "GeMPooling2D_windowed": (L.GeMPooling2D, {"p": 2.0, "pool_size": 2}, (2, 7, 6, 3),
+                              (2, 3, 3, 3)),
+    "StochasticPooling2D": (L.StochasticPooling2D, {"seed": 1}, (2, 7, 6, 3), (2, 3, 3, 3)),
+    "MixedPooling2D": (L.MixedPooling2D, {"alpha": 0.3, "seed": 2}, (2, 7, 6, 3),
+                       (2, 3, 3, 3)),
+    "SoftPooling2D": (L.SoftPooling2D, {"padding": "same"}, (2, 7, 6, 3), (2, 4, 3, 3)),
+    "BlurPooling2D": (L.BlurPooling2D, {}, (2, 7, 6, 3), (2, 4, 3, 3)),
+    "SpatialPyramidPooling2D": (L.SpatialPyramidPooling2D, {"levels": (1, 2), "mode": "avg"},
+                                (2, 7, 6, 3), (2, 15)),
+    "FractionalMaxPooling2D": (L.FractionalMaxPooling2D, {"pooling_ratio": 1.5, "seed": 3},
+                               (2, 7, 6, 3), (2, 4, 4, 3)),
+}
+
+
+def test_every_layer_is_in_the_harness():
+    assert {cls.__name__ for cls, *_ in HARNESS.values()} == set(L.__all__)
+
+
+def _first(shape):
+    return shape if len(shape) != 4 else (shape[0], shape[3], shape[1], shape[2])
+
+
+@pytest.mark.parametrize("policy", [None, "mixed_float16", "mixed_bfloat16"])
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+@pytest.mark.parametrize("key", list(HARNESS))
+def test_keras_layer_harness(key, data_format, policy):
+    """run_layer_test: config and serialization round trips, build, symbolic and eager
+    calls with the declared output shape, a training step, and its own mixed_float16
+    check (output dtype = compute_output_spec's); with ``policy`` the whole run uses
+    that dtype policy and the output must have its compute dtype."""
+    cls, kwargs, shape, out = HARNESS[key]
+    kwargs = {**kwargs, "data_format": data_format}
+    if policy:
+        kwargs["dtype"] = policy
+    if data_format == "channels_first":
+        shape, out = _first(shape), _first(out)
+    _Harness().run_layer_test(
+        cls, init_kwargs=kwargs, input_shape=shape, expected_output_shape=out,
+        expected_output_dtype={None: "float32", "mixed_float16": "float16",
+                               "mixed_bfloat16": "bfloat16"}[policy],
+        expected_num_trainable_weights=1 if cls is L.GeMPooling2D else 0,
+        expected_num_non_trainable_weights=0, expected_num_losses=0,
+        supports_masking=False, run_mixed_precision_check=policy is None)
+
+
+@pytest.mark.parametrize("key", list(HARNESS))
+def test_channels_first_gives_the_transposed_channels_last_result(key):
+    cls, kwargs, shape, _ = HARNESS[key]
+    x = np.random.default_rng(4).random(shape).astype("float32")
+    last = cls(**kwargs)(x).numpy()
+    first = cls(**kwargs, data_format="channels_first")(x.transpose(0, 3, 1, 2)).numpy()
+    if last.ndim == 4:
+        first = first.transpose(0, 2, 3, 1)
+    np.testing.assert_allclose(first, last, rtol=1e-6)
+
+
+@pytest.mark.parametrize("key", list(HARNESS))
+def test_functional_model_input_layer_flatten_dense(key):
+    """Input -> layer -> Flatten -> Dense: Flatten's size comes from
+    compute_output_shape, so a wrong declared shape breaks the Dense layer."""
+    cls, kwargs, shape, out = HARNESS[key]
+    inputs = keras.Input(shape[1:])
+    y = cls(**kwargs)(inputs)
+    y = keras.layers.Dense(2)(keras.layers.Flatten()(y))
+    model = keras.Model(inputs, y)
+    assert model.layers[1].output.shape[1:] == out[1:]
+    model.compile("sgd", "mse")
+    x = np.random.default_rng(5).random(shape).astype("float32")
+    model.fit(x, np.zeros((shape[0], 2), "float32"), verbose=0)
+    assert model.predict(x, verbose=0).shape == (shape[0], 2)
+
+
+@pytest.mark.parametrize("h, ratio", [(18, 1.2), (33, 1.1), (10, 1.44)])
+def test_fractional_declared_shape_is_computed_in_float32_like_tf(h, ratio):
+    from pooledu.reference import fractional_output_size
+    layer = L.FractionalMaxPooling2D((ratio, 1.0), seed=7)
+    x = np.random.default_rng(6).random((1, h, 4, 1)).astype("float32")
+    assert layer(x).shape[1] == layer.compute_output_shape((1, h, 4, 1))[1] == \
+        fractional_output_size(h, ratio)
+
+
+def test_pooledu_tf_keeps_bfloat16():
+    import pooledu.tf as ptf
+    x = tf.cast(tf.constant(X), tf.bfloat16)
+    for y in (ptf.avg_pool2d(x), ptf.pool2d(x, "lp"), ptf.pool2d(x, "sum"), ptf.min_pool2d(x),
+              ptf.lp_pool2d(x), ptf.gem_pool2d(x), ptf.soft_pool2d(x), ptf.blur_pool2d(x),
+              ptf.stochastic_pool2d(x), ptf.mixed_pool2d(x),
+              ptf.spatial_pyramid_pool2d(x), ptf.global_avg_pool2d(x),
+              ptf.fractional_pool2d(x, 1.5, seed=1)[0]):
+        assert y.dtype == tf.bfloat16

@@ -125,3 +125,45 @@ def test_format_table_is_fixed_width():
     lines = text.splitlines()
     assert lines[0].split() == ["v", "n", "a"]
     assert "1,234" in lines[1] and "0.333" in lines[2]
+
+
+# ---- helpers added for issue 13 (ties, finite differences, discrimination) -----------
+
+def test_localization_error_worst_case_is_the_window_corner():
+    assert measure.localization_error(16, 8, "max") == pytest.approx(math.hypot(3.5, 3.5))
+    assert measure.localization_error(16, 8, "max") > measure.localization_error(16, 8)
+    with pytest.raises(ValueError, match="statistic"):
+        measure.localization_error(16, 2, "median")
+
+
+def test_indistinguishable_fraction_counts_moves_inside_a_window():
+    assert measure.indistinguishable_fraction(16, None) == 0.0
+    # along a row of 16, 8 of the 15 one-pixel moves stay inside a 2x2 window
+    assert measure.indistinguishable_fraction(16, "max", 2) == pytest.approx(8 / 15)
+    assert measure.indistinguishable_fraction(16, "avg", 2) == pytest.approx(8 / 15)
+    assert measure.indistinguishable_fraction(16, "max", 4) == pytest.approx(12 / 15)
+    assert measure.indistinguishable_fraction(16, "global_max") == 1.0
+
+
+def test_tied_window_fraction_counts_zero_windows_and_positive_ties():
+    x = np.array([[0., 0., 1., 2.], [0., 0., 3., 4.]])
+    out = measure.tied_window_fraction(x, 2)
+    assert out == {"windows": 2, "tied": 0.5, "all_zero": 0.5}
+    y = np.array([[5., 5.], [1., 0.]])
+    assert measure.tied_window_fraction(y, 2) == {"windows": 1, "tied": 1.0, "all_zero": 0.0}
+    batch = np.zeros((3, 4, 4, 2))
+    assert measure.tied_window_fraction(batch, 2)["windows"] == 3 * 4 * 2
+    with pytest.raises(ValueError, match="dimensions"):
+        measure.tied_window_fraction(np.zeros(4))
+    with pytest.raises(ValueError, match="no full"):
+        measure.tied_window_fraction(np.zeros((1, 1)), 2)
+
+
+def test_finite_difference_grad_matches_max_pool_gradient():
+    rng = np.random.default_rng(3)
+    x, dy = rng.normal(size=(6, 6)), rng.normal(size=(3, 3))
+    numeric = measure.finite_difference_grad(
+        lambda v: float((reference.max_pool2d(v, 2) * dy).sum()), x)
+    assert np.allclose(numeric, reference.pool2d_grad(x, dy, "max"), atol=1e-6)
+    with pytest.raises(ValueError, match="eps"):
+        measure.finite_difference_grad(lambda v: 0.0, x, eps=0)

@@ -254,22 +254,23 @@ def test_identity_window():
         assert_array_equal(R.pool2d(x, mode, 1, 1), x)
 
 
-def test_blocks_and_threads_do_not_change_a_bit(monkeypatch):
+def test_the_channels_first_layout_does_not_change_a_bit(monkeypatch):
+    """With few channels the engine pools channels-first; the result is the same."""
     rng = np.random.default_rng(3)
     for shape in [(3, 40, 33, 3), (2, 37, 30, 17)]:
         x = rng.standard_normal(shape).astype(np.float32)
         cases = [(mode, k, s, pad) for mode in ("max", "min", "avg", "sum", "lp")
-                 for k, s, pad in [(2, 2, "valid"), (3, 2, "same"), (3, 1, "same")]]
+                 for k, s, pad in [(2, 2, "valid"), (3, 2, "same"), (3, 1, "same"),
+                                   (3, 2, 1)]]
         with monkeypatch.context() as m:
-            m.setattr(engine, "_BLOCK_BYTES", 1 << 40)
-            m.setattr(engine, "_PARALLEL_BYTES", 1 << 40)
-            whole = [R.pool2d(x, *c) for c in cases]
+            m.setattr(engine, "_FEW_CHANNELS", 0)
+            last = [R.pool2d(x, *c) for c in cases]
         with monkeypatch.context() as m:
-            m.setattr(engine, "_BLOCK_BYTES", 512)
-            m.setattr(engine, "_PARALLEL_BYTES", 0)
-            blocked = [R.pool2d(x, *c) for c in cases]
-        for c, a, b in zip(cases, whole, blocked):
+            m.setattr(engine, "_FEW_CHANNELS", 1 << 30)
+            first = [R.pool2d(x, *c) for c in cases]
+        for c, a, b in zip(cases, last, first):
             assert_array_equal(a, b, err_msg=str(c))
+            assert a.flags.c_contiguous and b.flags.c_contiguous
 
 
 def test_views_and_lists_are_accepted():

@@ -149,8 +149,8 @@ def test_sanitize_file_only_covers_noise():
 def test_missing_python_gets_a_clear_message(tmp_path):
     for name in ("Makefile", "pyproject.toml"):
         shutil.copy(ROOT / name, tmp_path / name)
-    (tmp_path / "tools").mkdir()
-    shutil.copy(ROOT / "tools" / "bootstrap.py", tmp_path / "tools" / "bootstrap.py")
+    shutil.copytree(ROOT / "tools", tmp_path / "tools",
+                    ignore=shutil.ignore_patterns("__pycache__"))
     result = subprocess.run(["make", "setup", "PYTHON=/nonexistent/python3"], cwd=tmp_path,
                             capture_output=True, text=True)
     assert result.returncode != 0
@@ -228,3 +228,25 @@ def test_make_lab_serves_jupyterlab_on_localhost():
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_bootstrap_installs_the_lab_settings_and_keeps_others(tmp_path):
+    """make lab's environment gets the course's JupyterLab defaults (no news pop-up);
+    settings already in the environment's overrides.json are kept."""
+    bootstrap = _load_bootstrap()
+    folder = tmp_path / "share" / "jupyter" / "lab" / "settings"
+    folder.mkdir(parents=True)
+    (folder / "overrides.json").write_text(json.dumps({
+        "@jupyterlab/apputils-extension:themes": {"theme": "JupyterLab Dark"},
+        "@jupyterlab/apputils-extension:notification": {"fetchNews": "none",
+                                                        "doNotDisturbMode": True}}))
+    target = bootstrap.install_lab_settings(str(tmp_path))
+    settings = json.loads(Path(target).read_text())
+    assert settings["@jupyterlab/apputils-extension:themes"] == {"theme": "JupyterLab Dark"}
+    assert settings["@jupyterlab/apputils-extension:notification"] == {
+        "fetchNews": "false", "checkForUpdates": False, "doNotDisturbMode": True}
+    # a fresh environment gets exactly the course's file
+    fresh = tmp_path / "fresh"
+    target = bootstrap.install_lab_settings(str(fresh))
+    shipped = json.loads((ROOT / "tools" / "lab-settings" / "overrides.json").read_text())
+    assert json.loads(Path(target).read_text()) == shipped

@@ -270,7 +270,8 @@ def test_pooledu_tf_fractional_round_trip():
                                         row_seq=rows, col_seq=cols)
         assert_array_equal(out.numpy(), ref)
         assert out.shape == (2, 8, 8, 3)
-    out, _, _ = ptf.fractional_pool2d(x[0, ..., 0].astype(np.int8), 1.5)
+    # a seed: another test may have switched TF's op determinism on, which refuses seed=0
+    out, _, _ = ptf.fractional_pool2d(x[0, ..., 0].astype(np.int8), 1.5, seed=3)
     assert out.dtype == tf.int8 and out.shape == (8, 7)
 
 

@@ -1,9 +1,13 @@
 """pooledu.widgets: every explorer driven without a browser.
 
 Each explorer is swept through every value of every control, both with
-``update(...)`` and by setting the control's ``.value`` (as a slider move
-does), must explain impossible settings in words, keep one figure (no pyplot
-figures, flat memory) and leave a PNG in its Output widget's saved state.
+``update(...)`` and by setting the control as the page does (a trait for the
+explorers drawn by the page, the ipywidgets control for the others), must
+explain impossible settings in words and keep its memory flat. The explorers
+drawn by the page send pooledu's numbers to it (``result``) and carry their
+front end in the saved widget state; the ones drawn by matplotlib leave a PNG
+in their Output widget's saved state. What the page itself computes is tested
+in Chromium by test_widgets_parity.py and test_explorers_browser.py.
 """
 
 from __future__ import annotations
@@ -22,18 +26,25 @@ from ipywidgets.embed import embed_data
 
 from pooledu import data, widgets
 from pooledu import reference as ref
+from pooledu.viz import format_number
+from pooledu.widgets._window import decode_array
 
-EXPLORERS = {
+PAGE_EXPLORERS = {
     "PoolingExplorer": lambda: widgets.PoolingExplorer(),
     "WindowStepper": lambda: widgets.WindowStepper(),
-    "ShiftExplorer": lambda: widgets.ShiftExplorer(max_shift=4),
-    "PoolingZoo": lambda: widgets.PoolingZoo(data.photo(32)),
     "GradientExplorer": lambda: widgets.GradientExplorer(),
 }
+PNG_EXPLORERS = {
+    "ShiftExplorer": lambda: widgets.ShiftExplorer(max_shift=4),
+    "PoolingZoo": lambda: widgets.PoolingZoo(data.photo(32)),
+}
+EXPLORERS = {**PAGE_EXPLORERS, **PNG_EXPLORERS}
 
 
 def control_values(control):
     """Every value a control can take."""
+    if isinstance(control, list):          # an explorer drawn by the page
+        return list(control)
     if isinstance(control, (W.Dropdown, W.ToggleButtons)):
         return [opt[1] if isinstance(opt, tuple) else opt for opt in control.options]
     if isinstance(control, W.Checkbox):
@@ -43,45 +54,84 @@ def control_values(control):
     raise AssertionError(f"unexpected control {control!r}")
 
 
-def has_png(explorer):
+def has_picture(explorer):
+    """The page has pooledu's numbers to draw (or, for a matplotlib explorer, a PNG)."""
+    if isinstance(explorer, widgets.PoolingExplorer.__mro__[1]):
+        result = explorer.result
+        return result["ok"] and np.array_equal(decode_array(result["output"]),
+                                                explorer.state["output"])
     outputs = explorer.output.outputs
     return len(outputs) == 1 and "image/png" in outputs[0]["data"]
+
+
+def has_no_picture(explorer):
+    if isinstance(explorer, widgets.PoolingExplorer.__mro__[1]):
+        return explorer.result["ok"] is False and "output" not in explorer.result
+    return explorer.output.outputs == ()
 
 
 # --------------------------------------------------------------------------- all explorers
 @pytest.mark.parametrize("name", EXPLORERS)
 def test_sweep_every_control_with_update(name):
     explorer = EXPLORERS[name]()
-    assert explorer.state["ok"] and has_png(explorer)
-    for control_name, control in explorer.controls.items():
+    assert explorer.state["ok"] and has_picture(explorer)
+    for control_name, control in list(explorer.controls.items()):
         for value in control_values(control):
             explorer.update(**{control_name: value})
-            assert explorer.controls[control_name].value == value or not explorer.state["ok"] \
+            now = explorer.params.get(control_name, getattr(explorer, control_name, None)) \
+                if name in PAGE_EXPLORERS else explorer.controls[control_name].value
+            assert now == value or not explorer.state["ok"] \
                 or control_name in ("step", "row", "col")
             if explorer.state["ok"]:
-                assert has_png(explorer), (control_name, value)
+                assert has_picture(explorer), (control_name, value)
                 assert explorer.last_output is not None
             else:
-                assert explorer.state["message"] and explorer.output.outputs == ()
+                assert explorer.state["message"] and has_no_picture(explorer)
         explorer.update(**{control_name: control_values(control)[0]})
 
 
 @pytest.mark.parametrize("name", EXPLORERS)
-def test_moving_a_control_fires_the_observer(name):
+def test_moving_a_control_recomputes(name):
+    """What a slider move does: the page sets a trait (or a control's value)."""
     explorer = EXPLORERS[name]()
     for control_name, control in explorer.controls.items():
+        if control_name in ("row", "col"):
+            continue
         values = control_values(control)
         if len(values) < 2:
             continue
         before = len(explorer.timings)
-        control.value = values[1] if control.value != values[1] else values[0]
-        assert len(explorer.timings) == before + 1, f"{control_name} did not redraw"
-        assert explorer.state["params"][control_name] == control.value
+        if name in PAGE_EXPLORERS:
+            value = values[1] if getattr(explorer, control_name) != values[1] else values[0]
+            setattr(explorer, control_name, value)
+            assert explorer.state["params"][control_name] == getattr(explorer, control_name)
+        else:
+            control.value = values[1] if control.value != values[1] else values[0]
+            assert explorer.state["params"][control_name] == control.value
+        assert len(explorer.timings) == before + 1, f"{control_name} did not recompute"
 
 
-@pytest.mark.parametrize("name", EXPLORERS)
-def test_widget_display_and_saved_state(name):
-    explorer = EXPLORERS[name]()
+@pytest.mark.parametrize("name", PAGE_EXPLORERS)
+def test_page_explorer_saved_state_carries_front_end_and_numbers(name):
+    explorer = PAGE_EXPLORERS[name]()
+    assert explorer.widget is explorer
+    bundle = explorer._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle[0] \
+        if isinstance(bundle, tuple) else bundle
+    state = embed_data(views=[explorer], drop_defaults=False)["manager_state"]["state"]
+    model = state[explorer.model_id]["state"]
+    assert model["_model_module"] == "anywidget"
+    assert "function pool2d(" in model["_esm"] and "export default" in model["_esm"]
+    assert ".pooledu-x" in model["_css"]
+    assert model["result"]["ok"] and model["result"]["key"][:4] == ["max", 2, 2, "valid"]
+    np.testing.assert_array_equal(decode_array(model["result"]["output"]),
+                                  explorer.state["output"])
+    assert decode_array(model["x"])[0].tolist() == [1.0, 3.0, 2.0, 4.0] and model["x"]["float32"]
+
+
+@pytest.mark.parametrize("name", PNG_EXPLORERS)
+def test_png_explorer_display_and_saved_state(name):
+    explorer = PNG_EXPLORERS[name]()
     assert isinstance(explorer.widget, W.Box)
     bundle = explorer._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
@@ -96,30 +146,42 @@ def test_update_rejects_unknown_names_and_values(name):
     explorer = EXPLORERS[name]()
     with pytest.raises(TypeError, match="unknown parameter"):
         explorer.update(colour="red")
-    dropdown = next(n for n, c in explorer.controls.items() if isinstance(c, W.Dropdown))
+    dropdown = "mode" if name in PAGE_EXPLORERS else next(
+        n for n, c in explorer.controls.items() if isinstance(c, W.Dropdown))
     with pytest.raises(ValueError, match=dropdown):
         explorer.update(**{dropdown: "no such option"})
 
 
-@pytest.mark.parametrize("name", ["PoolingExplorer", "WindowStepper", "GradientExplorer"])
+@pytest.mark.parametrize("name", PAGE_EXPLORERS)
+def test_page_explorer_rejects_bad_numbers(name):
+    explorer = PAGE_EXPLORERS[name]()
+    with pytest.raises(TypeError, match="pool_size must be an integer; got 2.5"):
+        explorer.update(pool_size=2.5)
+    with pytest.raises(ValueError, match="strides must be at least 1; got 0"):
+        explorer.update(strides=0)
+    with pytest.raises(ValueError, match="padding must be one of"):
+        explorer.update(padding="full")
+    assert explorer.state["ok"] and explorer.pool_size == 2
+
+
+@pytest.mark.parametrize("name", list(PAGE_EXPLORERS))
 def test_impossible_window_is_explained_not_raised(name):
     explorer = EXPLORERS[name]()
     explorer.update(pool_size=5, padding="valid")
     assert not explorer.state["ok"]
     expected = ("A 5x5 window does not fit in a 4x4 input with padding 'valid'. "
                 "Choose a pool size of at most 4, or padding 'same'.")
-    assert explorer.state["message"] == expected
-    assert expected.replace("'", "&#x27;") in explorer.message.value
-    assert explorer.last_output is None and explorer.output.outputs == ()
+    assert explorer.state["message"] == expected == explorer.result["message"]
+    assert explorer.last_output is None and has_no_picture(explorer)
     explorer.update(padding="same")       # the same window now fits
-    assert explorer.state["ok"] and has_png(explorer) and explorer.message.value == ""
+    assert explorer.state["ok"] and has_picture(explorer) and explorer.state["message"] == ""
 
 
 def test_impossible_window_from_a_slider_move_is_explained():
     explorer = widgets.PoolingExplorer()
-    explorer.controls["pool_size"].value = 6
+    explorer.pool_size = 6                  # what the page does when the slider moves
     assert "does not fit" in explorer.state["message"]
-    assert "Traceback" not in explorer.message.value
+    assert explorer.result["message"] == explorer.state["message"]
 
 
 @pytest.mark.parametrize("make", [
@@ -143,7 +205,7 @@ def _rss_bytes():
 @pytest.mark.parametrize("name", EXPLORERS)
 def test_no_figure_or_memory_leak_over_200_updates(name):
     explorer = EXPLORERS[name]()
-    # two settings to alternate between, so every update really redraws
+    # two settings to alternate between, so every update really recomputes
     sweeps = {
         "PoolingExplorer": [{"pool_size": 2, "mode": "max"}, {"pool_size": 3, "mode": "avg"}],
         "WindowStepper": [{"step": 0}, {"step": 3}],
@@ -155,15 +217,26 @@ def test_no_figure_or_memory_leak_over_200_updates(name):
     for params in sweeps * 5:            # warm up caches, fonts, ...
         explorer.update(**params)
     gc.collect()
-    objects, artists, rss = len(gc.get_objects()), len(explorer.figure.findobj()), _rss_bytes()
+    objects, rss = len(gc.get_objects()), _rss_bytes()
+    artists = len(explorer.figure.findobj()) if name in PNG_EXPLORERS else 0
     for params in sweeps * 100:
         explorer.update(**params)
     gc.collect()
     assert plt.get_fignums() == figures, "no pyplot figure is created"
-    assert len(explorer.figure.findobj()) == artists, "artists are reused, not piled up"
+    if name in PNG_EXPLORERS:
+        assert len(explorer.figure.findobj()) == artists, "artists are reused, not piled up"
+        assert len(explorer.output.outputs) == 1
     assert len(gc.get_objects()) - objects < 2_000
     assert _rss_bytes() - rss < 30_000_000, "memory stays roughly flat"
-    assert len(explorer.output.outputs) == 1
+
+
+@pytest.mark.parametrize("name", PAGE_EXPLORERS)
+def test_page_explorer_repr_is_short_and_stable(name):
+    """nbval compares the text/plain of a widget's output: it must not carry the data."""
+    explorer = PAGE_EXPLORERS[name]()
+    text = repr(explorer)
+    assert text.startswith(f"{name}(x: 4 x 4, mode='max', pool_size=2, strides=2")
+    assert len(text) < 120 and text == repr(PAGE_EXPLORERS[name]())
 
 
 # --------------------------------------------------------------------------- PoolingExplorer
@@ -172,7 +245,7 @@ def test_pooling_explorer_numbers_and_formula():
     explorer.update(mode="max", pool_size=2, strides=2, padding="valid")
     np.testing.assert_array_equal(explorer.last_output, [[6, 8], [14, 16]])
     assert explorer.state["formula"][0].startswith("out = floor((4 - 2) / 2) + 1 = 2")
-    assert "2 x 2" in explorer.text.value
+    assert explorer.state["output_shape"] == (2, 2)
     explorer.update(mode="avg", pool_size=3, strides=2, padding="same")
     assert explorer.state["output_shape"] == (2, 2)
     assert explorer.state["formula"][0].startswith("out = ceil(4 / 2) = 2")
@@ -180,7 +253,7 @@ def test_pooling_explorer_numbers_and_formula():
     np.testing.assert_allclose(explorer.last_output,
                                ref.pool2d(data.article_matrix(), "avg", 3, 2, "same"))
     explorer.update(strides=None)         # None means "equal to pool_size"
-    assert explorer.controls["strides"].value == 3
+    assert explorer.strides == 3
 
 
 def test_pooling_explorer_note_for_stride_larger_than_window():
@@ -202,7 +275,7 @@ def test_update_beyond_the_slider_range_extends_it():
     explorer = widgets.PoolingExplorer(data.photo(32))
     explorer.update(pool_size=12, strides=12)
     assert explorer.state["ok"] and explorer.last_output.shape == (2, 2)
-    assert explorer.controls["pool_size"].max >= 12
+    assert max(explorer.controls["pool_size"]) >= 12
 
 
 # --------------------------------------------------------------------------- WindowStepper
@@ -212,8 +285,10 @@ def test_window_arithmetic_strings():
     assert widgets.window_arithmetic([1, 3, 5, 6], "sum") == ("1 + 3 + 5 + 6 = 15", 15.0)
     assert widgets.window_arithmetic([1, None], "min") == ("min(1, pad) = 1", 1.0)
     assert widgets.window_arithmetic([None, 2, None, 4], "avg")[0] == "(2 + 4) / 2 = 3"
+    assert widgets.window_arithmetic([3, None, 4], "lp") == ("sqrt(3\u00b2 + 4\u00b2) = 5", 5.0)
+    assert widgets.window_arithmetic([1, 3], "avg", result=2.5)[0] == "(1 + 3) / 2 = 2.5"
     with pytest.raises(ValueError, match="mode"):
-        widgets.window_arithmetic([1], "lp")
+        widgets.window_arithmetic([1], "median")
     with pytest.raises(ValueError, match="real"):
         widgets.window_arithmetic([None], "max")
 
@@ -227,32 +302,31 @@ def test_stepper_walks_every_window_and_matches_the_reference():
         stepper.update(mode=mode, pool_size=k, strides=s, padding=padding, step=0)
         expected = ref.pool2d(x, mode, k, s, padding)
         assert stepper.state["n_windows"] == expected.size
-        assert stepper.controls["step"].max == expected.size - 1 == stepper.play.max
+        assert max(stepper.controls["step"]) == expected.size - 1
         for i in range(expected.size):
             stepper.update(step=i)
             assert stepper.last_output == pytest.approx(float(expected.flat[i]))
             assert stepper.state["arithmetic"].endswith(
-                "= " + widgets.format_number(expected.flat[i]))
+                "= " + format_number(expected.flat[i]))
 
 
 def test_stepper_shows_padding_under_same():
     stepper = widgets.WindowStepper(mode="max", pool_size=3, strides=2, padding="same")
     stepper.update(step=3)
     assert stepper.state["arithmetic"] == "max(11, 12, pad, 15, 16, pad, pad, pad, pad) = 16"
-    assert stepper.state["padded"] == 5 and "never win" in stepper.text.value
+    assert stepper.state["padded"] == 5
     stepper.update(mode="avg")
     assert stepper.state["arithmetic"] == "(11 + 12 + 15 + 16) / 4 = 13.5"
-    assert "5 padded cells are not counted" in stepper.text.value
     assert stepper.state["rows"] == (2, 5) and stepper.state["cols"] == (2, 5)
 
 
-def test_stepper_play_moves_the_step_and_step_is_clamped():
+def test_stepper_step_is_clamped():
     stepper = widgets.WindowStepper()
-    stepper.play.value = 2
-    assert stepper.controls["step"].value == 2 and stepper.state["out_index"] == (1, 0)
+    stepper.step = 2                            # what Play / the slider do on the page
+    assert stepper.state["out_index"] == (1, 0)
     stepper.update(step=3)
     stepper.update(pool_size=4, strides=4)      # one window left
-    assert stepper.controls["step"].value == 0 and stepper.state["n_windows"] == 1
+    assert stepper.step == 0 and stepper.state["n_windows"] == 1
     assert stepper.state["arithmetic"] == ("max(1, 3, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, "
                                            "15, 16) = 16")
     stepper = widgets.WindowStepper(np.arange(25.0).reshape(5, 5), mode="sum", pool_size=5)
@@ -340,7 +414,7 @@ def test_gradient_max_goes_to_the_winner_avg_spreads():
     assert [(r, c) for r, c, _, _ in explorer.state["receivers"]] == [(2, 2), (2, 3), (3, 2),
                                                                       (3, 3)]
     assert all(g == 0.25 for *_, g in explorer.state["receivers"])
-    assert "shared equally by the 4 real cells" in explorer.text.value
+    assert "shared equally by the 4 real cells" in explorer.state["summary"]
 
 
 def test_gradient_matches_pool2d_grad_for_every_cell_and_setting():
@@ -366,22 +440,23 @@ def test_gradient_all_cells_accumulates_over_overlapping_windows():
     dx = explorer.last_output
     assert dx.sum() == 9, "nine windows, one unit of gradient each"
     assert dx[1, 1] == 4 and dx.max() == 4
-    assert "dy = 1 for all 9 output cells" in explorer.text.value
-    assert "the most, 4, goes to cell (1, 1)" in explorer.text.value
+    assert "dy = 1 for all 9 output cells" in explorer.state["summary"]
+    assert "the most, 4, goes to cell (1, 1)" in explorer.state["summary"]
 
 
 def test_gradient_sliders_follow_the_output_shape():
     explorer = widgets.GradientExplorer()
     explorer.update(pool_size=1, strides=1, row=3, col=3)
     explorer.update(pool_size=2, strides=2)
-    assert explorer.controls["row"].max == 1 and explorer.state["out_index"] == (1, 1)
+    assert explorer.controls["row"] == [0, 1] and explorer.state["out_index"] == (1, 1)
 
 
 def test_gradient_explorer_on_a_large_image():
     explorer = widgets.GradientExplorer(data.photo(256))
     explorer.update(row=40, col=70)
     assert explorer.state["ok"] and len(explorer.state["receivers"]) == 1
-    assert has_png(explorer)
+    assert explorer.state["out_index"] == (40, 70) and has_picture(explorer)
+    assert decode_array(explorer.result["dx"]).shape == (256, 256)
 
 
 def test_shift_explorer_curve_picture_is_rendered_once_per_shift():
@@ -396,15 +471,3 @@ def test_shift_explorer_curve_picture_is_rendered_once_per_shift():
     explorer.update(pool_size=1)
     explorer.update(pattern="photo", pool_size=2)
     assert explorer._views[0].cmap.name == "gray"
-
-
-def test_window_stepper_keeps_play_and_slider_together():
-    """A static page's jslink copies play -> slider on load: after update(step=...)
-    both must hold the same window, or the page shows the slider at 0."""
-    stepper = widgets.WindowStepper()
-    stepper.update(step=3)
-    assert stepper.play.value == stepper.controls["step"].value == 3
-    stepper.update(pool_size=4, strides=4)  # one window left: the step is clamped
-    assert stepper.play.value == stepper.controls["step"].value == 0
-    stepper.play.value = 2 if stepper.play.max >= 2 else 0
-    assert stepper.controls["step"].value == stepper.play.value

@@ -6,6 +6,7 @@ SyntaxError.
 """
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -81,14 +82,57 @@ def install(venv):
              "`make distclean` and a second try often helps after a Python upgrade.")
 
 
+LAB_OVERRIDES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lab-settings",
+                             "overrides.json")
+
+
+def install_lab_settings(prefix):
+    """Ship the course's JupyterLab defaults into an environment.
+
+    JupyterLab reads <prefix>/share/jupyter/lab/settings/overrides.json as the
+    default settings of everyone using that environment (the learner can still
+    change them). The course's file turns off the first-launch "official Jupyter
+    news" pop-up and the update check (both need the internet). Keys already in
+    the environment's file are kept unless the course sets them.
+    """
+    with open(LAB_OVERRIDES) as f:
+        ours = json.load(f)
+    folder = os.path.join(prefix, "share", "jupyter", "lab", "settings")
+    target = os.path.join(folder, "overrides.json")
+    current = {}
+    if os.path.exists(target):
+        try:
+            with open(target) as f:
+                current = json.load(f)
+        except ValueError:
+            print("warning: {} was not valid JSON; replacing it".format(target))
+    for plugin, settings in ours.items():
+        current.setdefault(plugin, {}).update(settings)
+    if not os.path.isdir(folder):
+        os.makedirs(folder)
+    with open(target, "w") as f:
+        json.dump(current, f, indent=2)
+        f.write("\n")
+    return target
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--venv", default=".venv")
-    parser.add_argument("--stamp", required=True)
+    parser.add_argument("--stamp")
+    parser.add_argument("--lab-settings-only", metavar="PREFIX",
+                        help="only install the course's JupyterLab settings into the "
+                             "environment PREFIX (e.g. $CONDA_PREFIX) and stop")
     args = parser.parse_args()
+    if args.lab_settings_only:
+        print("JupyterLab settings: {}".format(install_lab_settings(args.lab_settings_only)))
+        return
+    if not args.stamp:
+        parser.error("--stamp is required")
     check_python()
     create_venv(args.venv)
     install(args.venv)
+    install_lab_settings(args.venv)
     for name in os.listdir(args.venv):
         if name.startswith(".installed-"):
             os.remove(os.path.join(args.venv, name))

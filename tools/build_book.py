@@ -11,7 +11,9 @@ Steps:
 2. Fetch the JavaScript the pages need in the browser - MathJax, require.js and
    the ipywidgets HTML manager - from the npm registry at pinned versions (with
    ``npm pack``, each tarball checked against its pinned integrity hash) into
-   ``book/_offline/vendor/`` (gitignored, never committed). Sphinx copies that
+   ``book/_offline/vendor/`` (gitignored, never committed), and copy
+   anywidget's front end (the explorers' widget class) there from its Python
+   package. Sphinx copies that
    folder to the site root (``html_extra_path``), so no page requests anything
    from another host. Skipped when the pinned versions are already there.
 3. Run ``jupyter-book build`` from scratch (``--all``: an incremental build
@@ -105,10 +107,36 @@ WIDGETS_SETUP_JS = """\
     window.requirejs.config({
       paths: {
         "@jupyter-widgets": here + "html-manager",
-        "@jupyter-widgets/html-manager/dist": here + "html-manager"
+        "@jupyter-widgets/html-manager/dist": here + "html-manager",
+        /* the explorers are anywidgets: their front end comes from this site,
+           not from a CDN (copied from the anywidget Python package) */
+        "anywidget": here + "anywidget/index"
       }
     });
   }
+  /* Accessibility of the saved core widgets (the explorers drawn by the page label
+     their own controls): ipywidgets' sliders leave their handle (role="slider")
+     without a name, and pictures saved in Output widgets have no alt text. Name
+     each handle after its slider's description, and describe each picture,
+     whenever the embedder draws widgets. */
+  function label(root) {
+    root.querySelectorAll(".widget-slider .noUi-handle:not([aria-label])").forEach(function (h) {
+      var box = h.closest(".widget-slider");
+      var text = box && box.querySelector(".widget-label");
+      h.setAttribute("aria-label", (text && text.textContent.trim()) || "slider");
+    });
+    root.querySelectorAll(".widget-output img:not([alt]), "
+                          + ".jupyter-widgets-output-area img:not([alt])")
+      .forEach(function (img) {
+        img.setAttribute("alt", "picture drawn by the explorer "
+                                + "for the setting saved with this page");
+      });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    label(document);
+    new MutationObserver(function () { label(document); })
+      .observe(document.body, {childList: true, subtree: true});
+  });
   /* The widgets typeset LaTeX in their labels with MathJax 2's API
      (MathJax.Hub.Queue); the site loads MathJax 3. Bridge the one call, once
      MathJax 3 has replaced its configuration object (before the page's
@@ -130,6 +158,32 @@ WIDGETS_SETUP_JS = """\
 """
 
 STAMP_NAME = "VERSIONS.json"
+
+
+def anywidget_front_end() -> Path:
+    """anywidget's front-end file (AMD module), as its Python package installs it.
+
+    The wheel ships it as ``share/jupyter/nbextensions/anywidget/index.js`` (the same
+    file as the npm package's ``dist/index.js``); the static site serves it so the
+    widget embedder never asks a CDN for ``anywidget``.
+    """
+    from jupyter_core.paths import jupyter_path
+
+    for folder in [Path(sys.prefix) / "share" / "jupyter", *map(Path, jupyter_path())]:
+        candidate = folder / "nbextensions" / "anywidget" / "index.js"
+        if candidate.exists():
+            return candidate
+    raise RuntimeError("anywidget's front end (share/jupyter/nbextensions/anywidget/index.js) "
+                       "was not found: pip install anywidget (it is a pooledu dependency)")
+
+
+def copy_anywidget(vendor: Path) -> None:
+    """Copy anywidget's front end to ``vendor/anywidget/index.js`` when it changed."""
+    source = anywidget_front_end()
+    target = vendor / "anywidget" / "index.js"
+    if not target.exists() or target.read_bytes() != source.read_bytes():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
 
 
 def log(msg: str) -> None:
@@ -309,6 +363,11 @@ def main(argv: list[str] | None = None) -> int:
     setup_js = offline / "vendor" / "widgets-setup.js"
     if not setup_js.exists() or setup_js.read_text(encoding="utf-8") != WIDGETS_SETUP_JS:
         setup_js.write_text(WIDGETS_SETUP_JS, encoding="utf-8")
+    try:
+        copy_anywidget(offline / "vendor")
+    except (RuntimeError, OSError) as exc:
+        print(f"build_book: error: {exc}", file=sys.stderr)
+        return 1
     if args.fetch_only:
         return 0
 

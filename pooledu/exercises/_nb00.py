@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..data import article_matrix
-from ._framework import Hint, as_array, close, exercise, expect_shape, wrong_cells
+from ._framework import Hint, agree, as_array, exercise, expect_shape, matches, wrong_cells
 
 NOTEBOOK = "00_start_here"
 
@@ -35,21 +35,21 @@ _MAX_STRIDE_1 = np.array([[_X[i:i + 2, j:j + 2].max() for j in range(3)] for i i
 )
 def check_first_max_pool(answer):
     arr = as_array(answer)
-    if arr.shape == (3, 3) and close(arr, _MAX_STRIDE_1):
+    if arr.shape == (3, 3) and matches(arr, _MAX_STRIDE_1):
         raise Hint("you moved the window one cell at a time (stride 1), so the windows "
                    "overlap and you get 3x3 outputs. Here the stride is 2, the pool size: "
                    "the four 2x2 windows tile the matrix without overlapping.")
     expect_shape(arr, (2, 2), "the pooled matrix")
-    if close(arr, _AVG):
+    if matches(arr, _AVG):
         raise Hint("those are the averages of the windows; max pooling keeps the largest "
                    "value of each window.")
-    if close(arr, _MIN):
+    if matches(arr, _MIN):
         raise Hint("those are the smallest values of the windows; max pooling keeps the "
                    "largest.")
-    if close(arr, _MAX.T):
+    if matches(arr, _MAX.T):
         raise Hint("the values are right but transposed: output row i comes from input "
                    "rows 2i and 2i+1 (the first output row comes from the top two rows).")
-    if not close(arr, _MAX):
+    if not matches(arr, _MAX):
         raise Hint(f"look again at output cell(s) {wrong_cells(arr, _MAX)}: output cell "
                    f"(i, j) is the largest value of input rows 2i..2i+1, columns 2j..2j+1.")
     return "Each output is the largest value of its 2x2 block: 16 numbers became 4."
@@ -72,15 +72,15 @@ def check_running_mean(answer):
     if arr.size != 1:
         raise Hint(f"give one number (the mean of all 16 values); you gave {arr.size} numbers.")
     value = float(arr.ravel()[0])
-    if np.isclose(value, 7.5):
+    if agree(value, 7.5):
         raise Hint("7.5 is the article's global average, and the article is wrong here: "
                    "add up the 16 values and divide by 16.")
-    if np.isclose(value, _X.sum()):
+    if agree(value, _X.sum()):
         raise Hint("that is the sum of the values; the average divides the sum by 16.")
-    if np.isclose(value, _X.max()):
+    if agree(value, _X.max()):
         raise Hint("that is the largest value (global MAX pooling); the average divides "
                    "the sum by 16.")
-    if not np.isclose(value, _X.mean()):
+    if not agree(value, _X.mean()):
         raise Hint(f"not quite: add up all 16 values (they sum to {_X.sum():g}) and divide "
                    f"by 16.")
     return ("8.5 = 136 / 16. This is what global average pooling outputs for this map; "

@@ -10,12 +10,30 @@ starts at 0 (wrong for negative inputs).
 
 from __future__ import annotations
 
+import ast
+import contextlib
+import inspect
 import math
+import textwrap
 
 import numpy as np
 
 from .._geometry import output_size
-from ._framework import Hint, as_array, close, exercise, expect_shape, require_callable
+from ._framework import (
+    Hint,
+    agree,
+    as_array,
+    called_names,
+    close,
+    exercise,
+    expect_shape,
+    is_keras_shape,
+    matches,
+    require_callable,
+    returned,
+    returned_array,
+    rounded_too_far,
+)
 
 NOTEBOOK = "01_what_is_pooling"
 
@@ -63,6 +81,7 @@ _SIZE_CASES = [(n, k, s, pad)
 
 
 def _as_count(value, case):
+    returned(value, "your output_length function")
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer,
                                                                       np.floating)):
         raise Hint(f"your function should return a number of windows (an int); for "
@@ -191,6 +210,63 @@ def _describe(x, kwargs):
     return f"a {x.shape[0]}x{x.shape[1]} input" + (f" with {args}" if args else "")
 
 
+_LIBRARY_POOLING = {"max_pool2d", "max_pool", "pool2d", "max_pool1d", "max_pool3d",
+                    "MaxPooling2D", "MaxPool2D", "MaxPool2d", "max_pool_with_argmax",
+                    "reduce_window", "block_reduce", "maximum_filter"}
+
+
+def _source_facts(f):
+    """(has a loop, library pooling names it uses) from f's source; None if unreadable."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(f)))
+    except (OSError, TypeError, SyntaxError, IndentationError):
+        return None
+    loops = (ast.For, ast.While, ast.ListComp, ast.GeneratorExp, ast.SetComp, ast.DictComp)
+    has_loop = any(isinstance(node, loops) for node in ast.walk(tree))
+    return has_loop, sorted(called_names(tree) & _LIBRARY_POOLING)
+
+
+@contextlib.contextmanager
+def _watch_reference(calls):
+    """Record calls to pooledu.reference's pooling functions made inside the block."""
+    from .. import reference as ref
+
+    saved = {name: getattr(ref, name) for name in ("max_pool2d", "pool2d")}
+
+    def spy(name):
+        def wrapper(*args, **kwargs):
+            calls.append(name)
+            return saved[name](*args, **kwargs)
+        return wrapper
+
+    try:
+        for name in saved:
+            setattr(ref, name, spy(name))
+        yield
+    finally:
+        for name, func in saved.items():
+            setattr(ref, name, func)
+
+
+def _require_own_loop(f, calls):
+    if calls:
+        raise Hint(f"your function calls pooledu's {calls[0]} - the very function the check "
+                   f"compares with. Write the two for loops yourself (over output rows and "
+                   f"columns, taking each window's max).")
+    facts = _source_facts(f)
+    if facts is None:
+        return
+    has_loop, used = facts
+    if used:
+        raise Hint(f"your function calls {used[0]}, a library pooling function. The exercise "
+                   f"is to write the loops yourself: for each output cell (i, j), take the "
+                   f"max of its window.")
+    if not has_loop:
+        raise Hint("the outputs are right, but your function has no for loop: this exercise "
+                   "is about writing the sliding window out by hand (a loop over output rows "
+                   "and one over output columns).")
+
+
 @exercise(
     "max_pool_loop",
     notebook=NOTEBOOK,
@@ -209,10 +285,13 @@ def check_max_pool_loop(answer):
     from .. import reference as ref
 
     f = require_callable(answer, "your max_pool_loop function")
+    calls = []
     for x, kwargs in _loop_cases():
         want = ref.max_pool2d(x, **kwargs)
-        got = as_array(f(x.copy(), **kwargs), "the array your function returned")
         where = _describe(x, kwargs)
+        with _watch_reference(calls):
+            result = f(x.copy(), **kwargs)
+        got = returned_array(result, want.shape, where)
         if got.shape != want.shape:
             k = kwargs.get("pool_size", 2)
             if not kwargs.get("strides") and got.shape == ref.max_pool2d(x, k, 1).shape:
@@ -242,6 +321,7 @@ def check_max_pool_loop(answer):
         raise Hint(f"for {where} your output differs from pooledu's at "
                    f"{int((~np.isclose(got, want)).sum())} of {want.size} cells. "
                    f"Output cell (i, j) is x[i*s : i*s + k, j*s : j*s + k].max().")
+    _require_own_loop(f, calls)
     return ("it matches pooledu.reference.max_pool2d on 5 inputs (non-square, negative, "
             "overlapping windows).")
 
@@ -262,9 +342,16 @@ _BATCH = (8, 32, 32, 16)
         ((8, 14, 14, 16), "+ 1"),
         ((4, 15, 15, 8), "batch"),
         ((8, 15, 15), "4 numbers"),
+        ((None, 15, 15, 16), "batch is known"),
     ],
+    shape_answer=True,
 )
 def check_pooled_batch_shape(answer):
+    if is_keras_shape(answer):
+        rest = ("the rest is right" if tuple(answer[1:]) == (15, 15, 16)
+                else "then check the other sizes")
+        raise Hint(f"Keras writes an unknown batch as None; here the batch is known: 8 "
+                   f"({rest}).")
     arr = as_array(answer, "the shape")
     if arr.ndim != 1 or arr.size != 4:
         raise Hint("give the shape as 4 numbers: (batch, height, width, channels).")
@@ -316,18 +403,21 @@ _SAME_X, _SAME_AVG, _SAME_AVG_COUNTING_PADDING = _same_avg_cases()
 )
 def check_avg_same_padding(answer):
     arr = as_array(answer)
-    if arr.shape in ((1, 1), (1,), ()):
+    if arr.size == 1 and agree(float(arr.ravel()[0]), 6.0):
         raise Hint("that is the 'valid' result (one 3x3 window fits). With padding='same' "
                    "there are ceil(4 / 2) = 2 windows per axis; the second one reaches into "
                    "the padding.")
     expect_shape(arr, (2, 2), "the pooled matrix")
-    if close(arr, _SAME_AVG_COUNTING_PADDING):
+    if matches(arr, _SAME_AVG_COUNTING_PADDING):
         raise Hint("you divided every window by 9, counting the padded cells as zeros. Padded "
                    "cells never count: divide by the number of real cells in the window "
                    "(9, 6, 6 and 4 here).")
-    if close(arr, np.array([[11.0, 12.0], [15.0, 16.0]])):
+    if matches(arr, np.array([[11.0, 12.0], [15.0, 16.0]])):
         raise Hint("those are the maxima of the windows; this exercise asks for the average.")
-    if not close(arr, _SAME_AVG):
+    if rounded_too_far(arr, _SAME_AVG):
+        raise Hint("nearly: some of your values are rounded too far. 44 / 6 = 7.333...: give "
+                   "at least 2 decimals (7.33) or write the fraction, 44 / 6.")
+    if not matches(arr, _SAME_AVG):
         raise Hint("padding total = max((2 - 1) * 2 + 3 - 4, 0) = 1, all of it after (bottom, "
                    "right): the windows cover rows 0-2 and 2-3, columns 0-2 and 2-3. Average "
                    "the real cells of each.")

@@ -5,12 +5,29 @@ pooling sequence.
 
 from __future__ import annotations
 
+import ast
+import contextlib
+import inspect
+import textwrap
+
 import numpy as np
 
 from .. import reference as ref
 from .._geometry import padding_amounts
 from ..data import article_matrix
-from ._framework import Hint, as_array, close, exercise, expect_shape, require_callable, wrong_cells
+from ._framework import (
+    Hint,
+    agree,
+    as_array,
+    called_names,
+    close,
+    exercise,
+    expect_shape,
+    matches,
+    require_callable,
+    returned_array,
+    wrong_cells,
+)
 
 NOTEBOOK = "02_types_of_pooling"
 
@@ -35,20 +52,22 @@ _AVG_STRIDE_1 = ref.avg_pool2d(_X, 2, 1)
 )
 def check_article_average(answer):
     arr = as_array(answer)
-    if arr.shape == (3, 3) and close(arr, _AVG_STRIDE_1):
+    if arr.shape == (3, 3) and matches(arr, _AVG_STRIDE_1):
         raise Hint("you moved the window one cell at a time (stride 1); AveragePooling2D's "
                    "strides default to the pool size, so there are four windows.")
     expect_shape(arr, (2, 2), "the pooled matrix")
-    if close(arr, _ARTICLE_AVG):
+    if matches(arr, _ARTICLE_AVG):
         raise Hint("those are the article's numbers, and two of them are wrong: the top-left "
                    "window holds 1, 3, 5, 6, whose mean is 15 / 4.")
-    if close(arr, ref.max_pool2d(_X)):
+    if matches(arr, ref.max_pool2d(_X)):
         raise Hint("those are the largest values of the windows; average pooling takes "
                    "their mean.")
-    if close(arr, np.floor(_AVG)):
+    if matches(arr, np.floor(_AVG)):
         raise Hint("you rounded down (integer division?): the mean of 1, 3, 5, 6 is a "
                    "fraction, 3.75.")
-    if not close(arr, _AVG):
+    if not matches(arr, _AVG) and np.allclose(arr, _AVG, atol=0.05):
+        raise Hint("nearly: 3.75 and 5.25 are exact quarter values; give them unrounded.")
+    if not matches(arr, _AVG):
         raise Hint(f"look again at output cell(s) {wrong_cells(arr, _AVG)}: each is the "
                    f"sum of its 2x2 block divided by 4.")
     return "[[3.75, 5.25], [11.5, 13.5]]; the article's 3.5 and 5.5 are wrong."
@@ -75,13 +94,13 @@ def check_global_average_keras(answer):
         raise Hint(f"there is one sample with one channel, so the layer returns one number; "
                    f"your array holds {arr.size}.")
     value = float(arr.ravel()[0])
-    if np.isclose(value, 7.5):
+    if agree(value, 7.5):
         raise Hint("7.5 is the article's number, and it is wrong: the 16 values sum to 136, "
                    "and 136 / 16 = 8.5.")
-    if np.isclose(value, 16):
+    if agree(value, 16):
         raise Hint("16 is the largest value (GlobalMaxPooling2D); the average is the sum "
                    "divided by 16.")
-    if not np.isclose(value, 8.5):
+    if not agree(value, 8.5):
         raise Hint("the value is the mean of all 16 cells of the map.")
     if arr.shape == (1, 1, 1, 1):
         raise Hint("shape (1, 1, 1, 1) is what keepdims=True gives; by default Keras drops "
@@ -136,6 +155,43 @@ def _min_cases():
     ]
 
 
+@contextlib.contextmanager
+def _watch_min_pooling(calls):
+    """Record calls to pooledu.reference's min pooling made inside the block."""
+    saved_min, saved_pool = ref.min_pool2d, ref.pool2d
+
+    def min_spy(*args, **kwargs):
+        calls.append("min_pool2d")
+        return saved_min(*args, **kwargs)
+
+    def pool_spy(*args, **kwargs):
+        mode = kwargs.get("mode", args[1] if len(args) > 1 else "max")
+        if str(mode).lower() == "min":
+            calls.append("pool2d(x, 'min')")
+        return saved_pool(*args, **kwargs)
+
+    try:
+        ref.min_pool2d, ref.pool2d = min_spy, pool_spy
+        yield
+    finally:
+        ref.min_pool2d, ref.pool2d = saved_min, saved_pool
+
+
+def _require_max_pooling(f, calls):
+    """A Hint if f computed the minimum with pooledu's own min pooling."""
+    if not calls:
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(f)))
+        except (OSError, TypeError, SyntaxError, IndentationError):
+            return
+        calls = sorted(called_names(tree) & {"min_pool2d"})
+    if calls:
+        raise Hint(f"the values are right, but your function calls pooledu's {calls[0]} - "
+                   f"the very function the check compares with. Build min pooling from "
+                   f"ref.max_pool2d instead (min(x) = -max(-x)): that is where the two "
+                   f"traps, int8 overflow and padding, are.")
+
+
 @exercise(
     "min_pool",
     notebook=NOTEBOOK,
@@ -151,9 +207,12 @@ def _min_cases():
 )
 def check_min_pool(answer):
     f = require_callable(answer, "your min_pool function")
+    calls = []
     for what, x, kwargs in _min_cases():
         want = ref.min_pool2d(x, **kwargs)
-        got = as_array(f(x.copy(), **kwargs), "the array your function returned")
+        with _watch_min_pooling(calls):
+            result = f(x.copy(), **kwargs)
+        got = returned_array(result, want.shape, what)
         if got.shape != want.shape:
             if not kwargs.get("strides") and got.shape == ref.min_pool2d(x, 2, 1).shape:
                 raise Hint(f"for {what} your output has shape {got.shape}, as if the stride "
@@ -163,10 +222,11 @@ def check_min_pool(answer):
         if close(got, want):
             continue
         if x.dtype == np.int8 and close(got, _wrong_min_naive_negation(x, **kwargs)):
-            raise Hint("for an int8 input holding -128 you return a positive number where the "
-                       "minimum is -128: -x overflows, because -(-128) = 128 does not fit in "
-                       "int8 and wraps round to -128. Negate in a wider type (int64) and "
-                       "convert back.")
+            r, c = np.argwhere(want == -128)[0]
+            raise Hint(f"for an int8 input holding -128, the window that holds -128 gives "
+                       f"{got[r, c]:g} instead of -128: -x overflows, because -(-128) = 128 "
+                       f"does not fit in int8 and wraps round to -128, so that cell loses "
+                       f"the max of -x. Negate in a wider type (int64) and convert back.")
         if kwargs.get("padding") == "same" and close(
                 got, _wrong_min_zero_padding(x, **kwargs)):
             raise Hint(f"for {what} your border outputs are 0, but the input has no zeros: "
@@ -175,6 +235,7 @@ def check_min_pool(answer):
                        f"own padding does that).")
         raise Hint(f"for {what} your output differs from the true min pooling at "
                    f"{int((~np.isclose(got, want)).sum())} of {want.size} cells.")
+    _require_max_pooling(f, calls)
     return ("right on floats, on padding='same' and on int8 with -128 (where the naive "
             "-max(-x) overflows).")
 
@@ -203,8 +264,8 @@ def check_fractional_sequence(answer):
         raise Hint("give a flat list of boundaries, like [0, a, b, c, 10].")
     if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)):
         raise Hint("boundaries must be whole numbers of cells: every window covers whole "
-                   "rows. The ratio 2.5 is only the AVERAGE window size (windows of 2 and 3 "
-                   "rows, mixed) - not a window of 2.5 cells, whatever the article suggests.")
+                   "rows. Here 4 windows share 10 rows, 10 / 4 = 2.5 rows each ON AVERAGE "
+                   "(windows of 2 and 3 rows, mixed) - no window covers 2.5 cells.")
     seq = arr.astype(int)
     if seq.size != _OUT + 1:
         raise Hint(f"4 windows need 5 numbers (boundaries: the start of each window, then "

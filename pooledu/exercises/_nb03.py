@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._geometry import adaptive_bins
-from ._framework import Hint, as_array, exercise, require_callable
+from ._framework import Hint, agree, as_array, exercise, require_callable, returned
 
 NOTEBOOK = "03_more_pooling_functions"
 
@@ -45,7 +45,11 @@ _GEM_CASES = [
 
 
 def _scalar(value, what):
-    arr = as_array(value, "what your function returned")
+    if isinstance(value, complex):
+        raise Hint(f"for {what} your function returned a complex number, {value:.3g}: in "
+                   f"plain Python a negative number to a fractional power is complex. Clamp "
+                   f"x to at least eps first (np.maximum(x, eps)).")
+    arr = as_array(returned(value, "your gem function"), "what your function returned")
     if arr.size != 1:
         raise Hint(f"for {what} your function should return one number (the GeM of all "
                    f"values); it returned an array of shape {arr.shape}.")
@@ -125,6 +129,10 @@ def check_adaptive_bins(answer):
     arr = as_array(answer, "your bins")
     if arr.ndim != 2 or arr.shape[1] != 2:
         raise Hint("give a list of (start, stop) pairs, e.g. [(0, 2), ...].")
+    if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)):
+        raise Hint("bins are made of whole cells, so starts and stops are whole numbers: "
+                   "i * 7 / 4 is not, so round the start DOWN (floor) and the stop UP "
+                   "(ceil) - a bin takes every cell it touches.")
     bins = [(int(a), int(b)) for a, b in arr]
     if bins == _HE:
         raise Hint(f"that is a fixed window of ceil(7/4) = {_HE_WINDOW} with stride "
@@ -167,15 +175,15 @@ def check_stochastic_test_output(answer):
                    "probabilities p_i = a_i / sum(a); now weight each value by its p_i.)")
     value = float(arr.ravel()[0])
     p = _WINDOW / _WINDOW.sum()
-    if np.isclose(value, _WINDOW.mean()):
+    if agree(value, _WINDOW.mean()):
         raise Hint("2.5 is the plain average; at test time stochastic pooling weights each "
                    "value by its probability p_i = a_i / sum(a): sum(p_i * a_i).")
-    if np.isclose(value, _WINDOW.max()):
+    if agree(value, _WINDOW.max()):
         raise Hint("4 is the largest value: during training the sampled cell can be 4 (with "
                    "probability 0.4), but at test time the output is the expectation "
                    "sum(p_i * a_i).")
-    if np.isclose(value, _WINDOW.sum()):
+    if agree(value, _WINDOW.sum()):
         raise Hint("10 is the sum; the output is sum(p_i * a_i) with p_i = a_i / 10.")
-    if not np.isclose(value, float(p @ _WINDOW)):
+    if not agree(value, float(p @ _WINDOW)):
         raise Hint("compute p_i = a_i / sum(a) for each value, then sum(p_i * a_i).")
     return "(1 + 4 + 9 + 16) / 10 = 3.0: between the average (2.5) and the max (4)."

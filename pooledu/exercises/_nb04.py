@@ -10,7 +10,7 @@ import numpy as np
 from .. import reference as ref
 from ..data import article_matrix
 from ..receptive_field import receptive_field
-from ._framework import Hint, as_array, close, exercise, expect_shape
+from ._framework import Hint, as_array, exercise, expect_shape, matches
 
 NOTEBOOK = "04_pooling_inside_a_cnn"
 
@@ -38,21 +38,21 @@ _GRAD_TOP_LEFT = np.kron(_DY, np.array([[1.0, 0.0], [0.0, 0.0]]))
 def check_max_pool_gradient(answer):
     arr = as_array(answer)
     expect_shape(arr, (4, 4), "dL/dX (the shape of X)")
-    if close(arr, np.zeros((4, 4))):
+    if matches(arr, np.zeros((4, 4))):
         raise Hint("all zeros would mean pooling blocks the gradient - the article's "
                    "'non-differentiable' claim. It does not: max pooling is piecewise "
                    "linear, and each window passes its gradient to its maximum.")
-    if close(arr, _GRAD_AVG):
+    if matches(arr, _GRAD_AVG):
         raise Hint("that spreads dy/4 over every cell of each window: that is AVERAGE "
                    "pooling's gradient. Max pooling sends all of a window's dy to the one "
                    "cell that won.")
-    if close(arr, _GRAD_ONES):
+    if matches(arr, _GRAD_ONES):
         raise Hint("the right cells, but each receives the upstream gradient of its window "
                    "(1, 2, 3 or 4), not 1: dL/dx = dL/dy * dy/dx, and dy/dx = 1 at the winner.")
-    if close(arr, _GRAD_TOP_LEFT):
+    if matches(arr, _GRAD_TOP_LEFT):
         raise Hint("the gradient goes to the cell that held the window's largest value "
                    "(6, 8, 14, 16), not to the top-left cell of each window.")
-    if not close(arr, _GRAD):
+    if not matches(arr, _GRAD):
         raise Hint("each window sends its dy to the position of its maximum and 0 to the "
                    "other three cells.")
     return "one non-zero per window, at 6, 8, 14 and 16: sparse, but far from zero."
@@ -79,19 +79,19 @@ def check_overlapping_gradient(answer):
     arr = as_array(answer).ravel()
     if arr.size != 4:
         raise Hint("dL/dx has one number per input cell: 4 numbers.")
-    if close(arr, np.zeros(4)):
+    if matches(arr, np.zeros(4)):
         raise Hint("all zeros would mean no gradient - the article's 'non-differentiable' "
                    "claim. Each window sends its dy to its maximum.")
-    if close(arr, [0, 1, 0, 1]):
+    if matches(arr, [0, 1, 0, 1]):
         raise Hint("the 9 is the maximum of TWO windows ([1, 9] and [9, 2]), and each sends "
                    "it a gradient of 1: overlapping windows accumulate (add up).")
-    if close(arr, [0.5, 1, 1, 0.5]):
+    if matches(arr, [0.5, 1, 1, 0.5]):
         raise Hint("that is average pooling's gradient (each window spreads 1/2 over its two "
                    "cells); max pooling sends all of it to the winner.")
-    if close(arr, [0, 2, 0, 0]):
+    if matches(arr, [0, 2, 0, 0]):
         raise Hint("the third window [2, 3] has its own maximum, 3, which receives that "
                    "window's gradient.")
-    if not close(arr, _OVERLAP):
+    if not matches(arr, _OVERLAP):
         raise Hint("windows: [1, 9] -> 9, [9, 2] -> 9, [2, 3] -> 3; each adds its dy = 1 to "
                    "its winner.")
     return "[0, 2, 0, 1]: the 9 wins two windows and collects both gradients."

@@ -10,12 +10,20 @@ from ._nb05 import _number
 NOTEBOOK = "06_what_pooling_costs"
 
 
+def _not_a_percentage(f, fraction):
+    if f > 1 and abs(f - 100 * fraction) < 1e-6:
+        raise Hint(f"{f:g} looks like a percentage; give the fraction, a number between 0 and "
+                   f"1 ({f:g}% = {f / 100:g}).")
+
+
 @exercise("zero_gradient_fraction", notebook=NOTEBOOK, solution=0.75,
           prompt="An 8x8 map with all-different values goes through 2x2 max pooling (stride "
                  "2). What fraction of the input cells gets a zero gradient?",
-          wrong=[(0.25, "non-zero"), (0.0, "average"), (1.0, "differentiable")])
+          wrong=[(0.25, "non-zero"), (0.0, "average"), (1.0, "differentiable"),
+                 (75, "percentage")])
 def check_zero_gradient_fraction(answer):
     f = _number(answer)
+    _not_a_percentage(f, 0.75)
     if f == 0.25:
         raise Hint("0.25 is the fraction that gets a non-zero gradient (one cell per window).")
     if f == 0.0:
@@ -34,6 +42,7 @@ def check_zero_gradient_fraction(answer):
           wrong=[(0.25, "twice"), (0.5, "both axes"), (0.125, "multiply")])
 def check_values_kept_twice(answer):
     f = _number(answer)
+    _not_a_percentage(f, 1 / 16)
     if abs(f - 0.25) < 1e-9:
         raise Hint("0.25 is what one pooling keeps; the question applies it twice.")
     if abs(f - 0.5) < 1e-9:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import numpy as np
-
-from ._framework import Hint, as_array, exercise
+from ._framework import Hint, as_array, exercise, matches
 from ._nb05 import _number
 
 NOTEBOOK = "08_alternatives"
@@ -20,14 +18,14 @@ def check_adaptive_avg_5_to_3(answer):
     if a.shape != (3,):
         raise Hint(f"adaptive pooling always gives the requested size: three outputs "
                    f"(yours has shape {a.shape}).")
-    if np.allclose(a, [1.5, 2.5, 3.5]):
+    if matches(a, [1.5, 2.5, 3.5]):
         raise Hint("window ceil(5/3)=2 with stride floor(5/3)=1 (the SPP paper's formula) "
                    "never reaches the last value. Use the bins [0,2), [1,4), [3,5).")
-    if np.allclose(a, [1, 2, 3]):
+    if matches(a, [1, 2, 3]):
         raise Hint("a fixed window of floor(5/3)=1 cell drops values; adaptive bins cover all.")
-    if np.allclose(a, [2.0, 3.5, 5.0]):
+    if matches(a, [2.0, 3.5, 5.0]):
         raise Hint("bins may overlap, but they start at floor(i*n/out): 0, 1, 3.")
-    if not np.allclose(a, [1.5, 3.0, 4.5]):
+    if not matches(a, [1.5, 3.0, 4.5]):
         raise Hint("bins are [0,2), [1,4), [3,5): average [1,2], [2,3,4], [4,5].")
     return "bins [0,2), [1,4), [3,5) overlap by one cell and cover every value."
 

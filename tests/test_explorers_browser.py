@@ -1,0 +1,315 @@
+"""The explorers on the built book site: every control moved, in Chromium, offline.
+
+No kernel runs behind the static site, so what the explorers show after a
+control moves is computed by the page (pooledu/widgets/pool.js). Each move is
+checked against pooledu: the pooled output (bit for bit, lp to rounding), the
+output shape, the formula, the window arithmetic or the gradient summary, the
+"does not fit" message. The pages make no request outside the site and log no
+console error, and axe-core finds no serious or critical accessibility issue on
+any page of the book.
+
+Screenshots: tests/artifacts/explorers/<page>-<n>.png.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from _booksite import ARTIFACTS, CHROMIUM, built_site, skip_or_fail, toc_pages
+
+from pooledu import widgets
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+LOCAL_SCHEMES = ("data:", "blob:", "about:")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+PAGES = [*toc_pages(), "genindex", "search"]
+NOTEBOOK_PAGES = [p for p in toc_pages() if p.startswith("notebooks/")]
+CLASSES = {"explorer": widgets.PoolingExplorer, "stepper": widgets.WindowStepper,
+           "gradient": widgets.GradientExplorer}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    return built_site(tmp_path_factory)
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def site_url(site):
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site.html)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def context(site_url):
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("playwright is not installed: pip install playwright")
+    if not Path(CHROMIUM).exists():
+        skip_or_fail(f"chromium not found at {CHROMIUM}: apt-get install chromium")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        ctx = browser.new_context(viewport={"width": 1280, "height": 900},
+                                  service_workers="block")
+        ctx.external = []
+
+        def route(r):
+            url = r.request.url
+            if url.startswith(site_url + "/") or url.startswith(LOCAL_SCHEMES):
+                r.continue_()
+            else:
+                ctx.external.append(url)
+                r.abort("blockedbyclient")
+
+        ctx.route("**/*", route)
+        yield ctx
+        browser.close()
+
+
+def open_page(context, site_url, name):
+    page = context.new_page()
+    page.errors = []
+    page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.goto(f"{site_url}/{name}.html", wait_until="load", timeout=30_000)
+    return page
+
+
+# ------------------------------------------------------------ checking a view ---
+_VIEW = """e => { const v = e.pooleduView;
+  return {ok: v.ok, output: v.output ? Array.from(v.output) : null, shape: v.shape, text: v.text, params: v.params,
+          x: v.x, source: v.source, drawCount: v.drawCount, hover: v.hover, dx: v.dx || null,
+          message: e.querySelector('.px-message').textContent,
+          formula: Array.from(e.querySelectorAll('.px-formula > div')).map(d => d.textContent)};
+}"""
+
+
+def pooledu_state(view):
+    """What pooledu computes for the setting the page shows."""
+    x = view["x"]
+    array = np.asarray(x["data"], dtype=np.float32 if x["float32"] else np.float64)
+    p = view["params"]
+    explorer = CLASSES[p["kind"]](array.reshape(x["shape"]))
+    params = {"mode": p["mode"], "pool_size": p["k"], "strides": p["s"],
+              "padding": p["padding"], "step": p["step"]}
+    if p["kind"] == "gradient":
+        params["all_cells"] = p["allCells"]
+    explorer.update(**params)
+    if view["hover"] is not None and explorer.state["ok"]:
+        explorer.update(step=view["hover"])
+    return explorer.state
+
+
+_FROM_POOLEDU = """e => { const v = e.pooleduView;
+  return v.ok === false || v.source === 'pooledu'; }"""
+
+
+def check(root, sources=None, live=False):
+    """The numbers and texts the page shows equal pooledu's for its current setting.
+
+    ``live``: a kernel runs (JupyterLab): first wait until the page has drawn the
+    numbers pooledu sent for this setting.
+    """
+    if live:
+        # the kernel answers every change in order; let the last answer arrive
+        root.page.wait_for_timeout(250)
+        root.page.wait_for_function(_FROM_POOLEDU, arg=root.element_handle(), timeout=15_000)
+    view = root.evaluate(_VIEW)
+    if sources is not None:
+        sources.add(view["source"])
+    want = pooledu_state(view)
+    where = f"{view['params']} (page: {view['text'] or view['message']})"
+    assert view["ok"] == want["ok"], where
+    if not want["ok"]:
+        assert view["message"] == want["message"], where
+        return view
+    out = np.asarray(view["output"]).reshape(want["output"].shape)
+    if view["params"]["mode"] == "lp":
+        np.testing.assert_allclose(out, want["output"], rtol=4e-7, err_msg=where)
+    else:
+        assert np.array_equal(out, want["output"].astype(np.float64)), where
+    assert view["formula"] == want["formula"], where
+    assert view["message"] == want["message"], where
+    if view["params"]["kind"] == "gradient":
+        assert view["text"] == want["summary"], where
+        np.testing.assert_allclose(np.reshape(view["dx"], want["dx"].shape), want["dx"],
+                                   rtol=1e-6, err_msg=where)
+    elif "arithmetic" in want:
+        assert view["text"].startswith(want["arithmetic"]), where
+    return view
+
+
+def drawn_after(root, before):
+    root.page.wait_for_function("([e, n]) => e.pooleduView.drawCount > n",
+                                arg=[root.element_handle(), before], timeout=5_000)
+
+
+def move_every_control(root, live=False) -> int:
+    """Move each control of one explorer through its values; check after each move."""
+    checks = 0
+    page = root.page
+    ranges, selects = root.locator("input[type=range]"), root.locator("select")
+    mode, padding = selects.nth(0), selects.nth(1)
+    initial = root.evaluate(_VIEW)["params"]
+    sources = set()
+    for option in mode.locator("option").all_text_contents():
+        mode.select_option(option)
+        check(root, sources, live)
+        checks += 1
+    mode.select_option(initial["mode"])
+    for option in ("same", "valid"):
+        padding.select_option(option)
+        check(root, None, live)
+        checks += 1
+    padding.select_option(initial["padding"])
+    for index in (0, 1):                       # pool size, stride: by keyboard
+        handle = ranges.nth(index)
+        handle.focus()
+        top = int(handle.get_attribute("max"))
+        start = int(handle.input_value())
+        for key, moves in (("ArrowRight", top - start), ("ArrowLeft", top - 1),
+                           ("ArrowRight", start - 1)):
+            for _ in range(moves):
+                page.keyboard.press(key)
+                check(root, None, live)
+                checks += 1
+        assert int(handle.input_value()) == start
+    buttons = root.locator("button")
+    previous, play, following = buttons.nth(0), buttons.nth(1), buttons.nth(2)
+    n_steps = int(ranges.nth(2).get_attribute("max")) + 1
+    for button in [following] * min(n_steps, 5) + [previous] * 2:
+        button.press("Enter")                   # keyboard, not only the mouse
+        check(root, None, live)
+        checks += 1
+    step = ranges.nth(2)
+    step.focus()
+    page.keyboard.press("Home")
+    first = check(root, None, live)["params"]["step"]
+    page.keyboard.press("ArrowRight")
+    moved = check(root, None, live)["params"]["step"]
+    assert (first, moved) == (0, min(1, n_steps - 1)), step.evaluate(
+        "e => [e.value, document.activeElement === e, e.max]")
+    checks += 1
+    checkbox = root.locator("input[type=checkbox]")
+    if checkbox.count():
+        for _ in range(2):
+            checkbox.press("Space")
+            check(root, None, live)
+            checks += 1
+    if play.is_visible() and n_steps > 1:
+        page.keyboard.press("Home")
+        before = root.evaluate("e => e.pooleduView.params.step")
+        play.click()
+        page.wait_for_function("([e, s]) => e.pooleduView.params.step > s",
+                               arg=[root.element_handle(), before], timeout=5_000)
+        play.click()                            # pause
+        assert play.get_attribute("aria-pressed") == "false"
+        check(root, None, live)
+        checks += 1
+    cells = root.locator("svg .px-pick")
+    if cells.count() > 1:
+        cells.last.scroll_into_view_if_needed()
+        cells.last.click()
+        view = check(root, None, live)
+        assert view["params"]["step"] == cells.count() - 1
+        checks += 1
+        if view["params"]["kind"] != "gradient":
+            cells.first.hover()
+            assert check(root, None, live)["hover"] == 0
+            checks += 1
+    # no kernel: after a move the page computes; back on the saved setting it shows
+    # the numbers pooledu saved
+    assert sources == ({"pooledu"} if live else {"page", "pooledu"}) or \
+        (not live and sources == {"page"}), sources
+    return checks
+
+
+# -------------------------------------------------------------------- tests ---
+def test_saved_explorers_show_pooledus_numbers(context, site_url):
+    """As loaded, each explorer draws the numbers pooledu saved in the notebook."""
+    seen = 0
+    for name in NOTEBOOK_PAGES:
+        page = open_page(context, site_url, name)
+        try:
+            roots = page.locator(".pooledu-x")
+            expected = page.evaluate(
+                "() => (document.querySelector("
+                "'script[type=\"application/vnd.jupyter.widget-state+json\"]')||{}).textContent"
+                " || ''")
+            if "AnyModel" not in expected:
+                continue
+            roots.first.wait_for(state="visible", timeout=20_000)
+            for i in range(roots.count()):
+                view = check(roots.nth(i))
+                assert view["source"] == "pooledu", f"{name}: explorer {i} ignored saved result"
+                assert view["ok"], f"{name}: explorer {i} saved in an error state"
+                seen += 1
+            assert page.errors == [], f"{name}: console errors"
+        finally:
+            page.close()
+    assert seen >= 6, f"only {seen} page-drawn explorers on the book"
+    assert context.external == [], "requests left the site"
+
+
+@pytest.mark.parametrize("name", NOTEBOOK_PAGES)
+def test_every_control_of_every_explorer_on_the_book(context, site_url, name):
+    page = open_page(context, site_url, name)
+    try:
+        state = page.evaluate("() => (document.querySelector("
+                              "'script[type=\"application/vnd.jupyter.widget-state+json\"]')"
+                              "||{}).textContent || ''")
+        if "AnyModel" not in state:
+            pytest.skip(f"{name} has no explorer drawn by the page")
+        roots = page.locator(".pooledu-x")
+        roots.first.wait_for(state="visible", timeout=20_000)
+        checks = 0
+        for i in range(roots.count()):
+            root = roots.nth(i)
+            root.scroll_into_view_if_needed()
+            checks += move_every_control(root)
+            path = ARTIFACTS / "explorers" / f"{name.replace('/', '__')}-{i}.png"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            root.screenshot(path=str(path))
+        assert checks >= 20 * roots.count()
+        assert page.errors == [], "console errors"
+    finally:
+        page.close()
+    assert context.external == [], "requests left the site"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_axe_finds_no_serious_or_critical_issue(context, site_url, name):
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        skip_or_fail("axe-playwright-python is not installed: pip install 'pooledu[test]'")
+    page = open_page(context, site_url, name)
+    try:
+        page.wait_for_timeout(300)
+        if page.locator(".pooledu-x").count():
+            page.locator(".pooledu-x").first.wait_for(state="visible", timeout=20_000)
+        results = Axe().run(page)
+        bad = [f"{v['id']} ({v['impact']}): {v['help']} - "
+               + "; ".join(n["target"][0] if isinstance(n["target"][0], str) else str(n["target"])
+                           for n in v["nodes"][:5])
+               for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+        assert bad == [], "\n".join(bad)
+    finally:
+        page.close()

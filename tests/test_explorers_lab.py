@@ -1,0 +1,145 @@
+"""The explorers in a live JupyterLab: every control moved, numbers from pooledu.
+
+JupyterLab runs notebook 01 (a WindowStepper and a PoolingExplorer) on a copy
+of the notebooks; after Run All every control of every explorer is moved in
+Chromium, and after each move the test waits until the page has drawn the
+numbers the kernel's pooledu sent for that setting, then checks them against
+pooledu (test_explorers_browser.check). No request leaves the machine and no
+cell shows a traceback. Screenshots: tests/artifacts/explorers/lab-<n>.png.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from _booksite import ARTIFACTS, CHROMIUM, ROOT, skip_or_fail
+from test_browser import _ALL_CELLS_RAN, _wait_kernel_idle, _wait_one_idle_session
+from test_explorers_browser import CHROMIUM_ARGS, move_every_control
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+NOTEBOOK = ROOT / "notebooks" / "01_what_is_pooling.ipynb"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def lab(tmp_path):
+    root = tmp_path / "notebooks"
+    shutil.copytree(NOTEBOOK.parent, root,
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "_build", "__pycache__"))
+    settings = tmp_path / "settings"
+    for rel, content in {
+            "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+            "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
+                {"checkForUpdates": False, "fetchNews": "false"},
+            # every cell in the page (no virtualisation), so every explorer is drawn
+            "@jupyterlab/notebook-extension/tracker.jupyterlab-settings":
+                {"windowingMode": "none"}}.items():
+        (settings / rel).parent.mkdir(parents=True, exist_ok=True)
+        (settings / rel).write_text(json.dumps(content))
+    port, token = _free_port(), secrets.token_hex(16)
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
+               JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), TF_CPP_MIN_LOG_LEVEL="3",
+               PYDEVD_DISABLE_FILE_VALIDATION="1")
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip", "127.0.0.1",
+           "--port", str(port), "--ServerApp.port_retries=0",
+           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+           f"--LabApp.user_settings_dir={settings}",
+           f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}", "--LabApp.news_url=",
+           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    log = (tmp_path / "lab.log").open("w")
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    log.flush()
+                    pytest.fail("JupyterLab did not start:\n"
+                                + (tmp_path / "lab.log").read_text()[-3000:])
+                time.sleep(0.3)
+        yield {"base": base, "token": token, "log": tmp_path / "lab.log"}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+        log.close()
+
+
+def test_every_control_of_the_explorers_in_live_jupyterlab(lab):
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("playwright is not installed: pip install playwright")
+    if not Path(CHROMIUM).exists():
+        skip_or_fail(f"chromium not found at {CHROMIUM}: apt-get install chromium")
+    external, errors = [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
+            (lab["base"], "data:", "blob:")) else (external.append(r.request.url), r.abort()))
+        page = context.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        try:
+            page.goto(f"{lab['base']}/lab/tree/{NOTEBOOK.name}?reset&token={lab['token']}",
+                      wait_until="domcontentloaded", timeout=60_000)
+            page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=60_000)
+            _wait_kernel_idle(page, 60_000)
+            _wait_one_idle_session(page, lab)   # JupyterLab may restart the first kernel
+            _wait_kernel_idle(page, 30_000)
+            page.get_by_role("menuitem", name="Run", exact=True).click()
+            page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+            page.wait_for_timeout(500)
+            _wait_kernel_idle(page, 240_000)
+            page.wait_for_function(_ALL_CELLS_RAN, timeout=240_000)
+            roots = page.locator(".jp-OutputArea .pooledu-x")
+            roots.first.wait_for(state="visible", timeout=60_000)
+            errors_in_cells = page.locator("[data-mime-type='application/vnd.jupyter.error']")
+            assert errors_in_cells.count() == 0, errors_in_cells.first.inner_text()[:2000]
+            assert roots.count() == 2, "notebook 01 has a WindowStepper and a PoolingExplorer"
+            checks = 0
+            for i in range(roots.count()):
+                root = roots.nth(i)
+                root.scroll_into_view_if_needed()
+                checks += move_every_control(root, live=True)
+                path = ARTIFACTS / "explorers" / f"lab-{i}.png"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                root.screenshot(path=str(path))
+            assert checks >= 40
+        except BaseException:
+            path = ARTIFACTS / "explorers" / "lab-failure.png"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(path))
+            print("JupyterLab log (tail):\n" + lab["log"].read_text()[-3000:])
+            raise
+        finally:
+            browser.close()
+    assert external == [], "requests left the machine"
+    assert errors == [], "page errors"

@@ -1,0 +1,189 @@
+"""The page-side pooling of the explorers (pooledu/widgets/pool.js) equals pooledu.
+
+The book site has no kernel, so its explorers compute in the browser. Here
+pool.js runs in headless Chromium on 300 random settings (modes, pool sizes,
+strides, paddings, shapes, float32 and float64, signed values, ties) and every
+result is compared with pooledu.reference:
+
+* max / min / sum / avg: bit for bit (float32 sums are rounded to float32 after
+  every addition, in row-major window order, as pooledu and TensorFlow do);
+* lp (p = 2): to float32 / float64 rounding (pow differs by an ulp);
+* gradients (pool2d_grad): to rounding (overlapping windows may add in another order);
+* the texts the page writes (formula, window arithmetic, "does not fit" message,
+  number format) character for character.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from _booksite import CHROMIUM, skip_or_fail
+
+from pooledu import reference as ref
+from pooledu.viz import format_number
+from pooledu.widgets import _common, fit_problem, window_arithmetic
+
+pytestmark = [pytest.mark.browser]
+
+POOL_JS = Path(_common.__file__).with_name("pool.js")
+N_SETTINGS = 300
+
+
+@pytest.fixture(scope="module")
+def page():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("playwright is not installed: pip install playwright")
+    if not Path(CHROMIUM).exists():
+        skip_or_fail(f"chromium not found at {CHROMIUM}: apt-get install chromium")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM,
+                                    args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        page.set_content("<html><body></body></html>")
+        page.add_script_tag(content=POOL_JS.read_text(encoding="utf-8"))
+        yield page
+        browser.close()
+
+
+def random_settings(seed=20261202, n=N_SETTINGS):
+    rng = np.random.default_rng(seed)
+    cases = []
+    for i in range(n):
+        h, w = int(rng.integers(1, 10)), int(rng.integers(1, 10))
+        c = 3 if i % 7 == 0 else 1
+        dtype = np.float32 if i % 2 else np.float64
+        if i % 5 == 0:   # small integers: many ties
+            x = rng.integers(-3, 4, size=(h, w, c)).astype(dtype)
+        else:            # signed values of mixed magnitude
+            x = (rng.standard_normal((h, w, c)) * 10 ** rng.uniform(-2, 3)).astype(dtype)
+        if c == 1:
+            x = x[..., 0]
+        k, s = int(rng.integers(1, 6)), int(rng.integers(1, 6))
+        padding = "same" if rng.random() < 0.5 else "valid"
+        mode = ref.POOL_MODES[i % len(ref.POOL_MODES)]
+        cases.append({"x": x, "mode": mode, "k": k, "s": s, "padding": padding})
+    return cases
+
+
+_RUN_POOL = """cases => cases.map(c => {
+  const r = pool2d(Float64Array.from(c.data), c.shape, c.mode, c.k, c.s, c.padding, c.float32, 2);
+  return {
+    problem: fitProblem(c.shape[0], c.shape[1], c.k, c.s, c.padding),
+    out: r === null ? null : Array.from(r.out), shape: r === null ? null : r.shape,
+    formula: r === null ? null : formulaLines(c.shape[0], c.shape[1], c.k, c.s, c.padding),
+  };
+})"""
+
+
+def _payload(case):
+    x = case["x"]
+    return {"data": x.ravel().astype(np.float64).tolist(), "shape": list(x.shape),
+            "float32": x.dtype == np.float32, "mode": case["mode"], "k": case["k"],
+            "s": case["s"], "padding": case["padding"]}
+
+
+def test_page_pooling_equals_pooledu_on_random_settings(page):
+    cases = random_settings()
+    results = page.evaluate(_RUN_POOL, [_payload(c) for c in cases])
+    fitted = 0
+    for case, got in zip(cases, results):
+        x, label = case["x"], {k: v for k, v in case.items() if k != "x"} | {
+            "shape": case["x"].shape, "dtype": str(case["x"].dtype)}
+        problem = fit_problem(x.shape[:2], case["k"], case["s"], case["padding"])
+        assert got["problem"] == problem, label
+        if problem:
+            assert got["out"] is None
+            continue
+        fitted += 1
+        want = ref.pool2d(x, case["mode"], case["k"], case["s"], case["padding"])
+        assert tuple(got["shape"]) == want.shape, label
+        out = np.asarray(got["out"], dtype=np.float64).reshape(want.shape)
+        if case["mode"] == "lp":
+            rtol = 4e-7 if x.dtype == np.float32 else 1e-14
+            np.testing.assert_allclose(out, want, rtol=rtol, err_msg=str(label))
+        else:
+            assert np.array_equal(out.astype(want.dtype), want), label
+            assert np.array_equal(out, want.astype(np.float64)), label
+        h, w = x.shape[:2]
+        assert got["formula"] == _common._axis_lines((h, w), case["k"], case["s"],
+                                                     case["padding"]), label
+    assert fitted >= 200, f"only {fitted} of the random settings fit: widen the generator"
+
+
+_RUN_GRAD = """cases => cases.map(c => {
+  const r = pool2dGrad(Float64Array.from(c.data), c.shape, Float64Array.from(c.dy), c.mode,
+                       c.k, c.s, c.padding, c.float32);
+  return r === null ? null : Array.from(r.dx);
+})"""
+
+
+def test_page_gradients_equal_pooledu_on_random_settings(page):
+    rng = np.random.default_rng(7)
+    cases, payloads = [], []
+    for i, case in enumerate(random_settings(seed=99, n=400)):
+        x = case["x"]
+        if x.ndim != 2 or fit_problem(x.shape, case["k"], case["s"], case["padding"]):
+            continue
+        mode = ref.GRAD_MODES[i % len(ref.GRAD_MODES)]
+        out_shape = ref.pool2d(x, mode, case["k"], case["s"], case["padding"]).shape
+        dy = np.zeros(out_shape)
+        if i % 3 == 0:
+            dy[:] = 1.0
+        else:
+            dy.flat[rng.integers(dy.size)] = 1.0
+        cases.append((x, dy, mode, case))
+        payloads.append(_payload({**case, "mode": mode}) | {"dy": dy.ravel().tolist()})
+    assert len(cases) >= 200
+    results = page.evaluate(_RUN_GRAD, payloads)
+    for (x, dy, mode, case), got in zip(cases, results):
+        want = ref.pool2d_grad(x, dy.astype(x.dtype), mode, case["k"], case["s"], case["padding"])
+        got = np.asarray(got).reshape(x.shape)
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7,
+                                   err_msg=f"{mode} {case['k']} {case['s']} {case['padding']}")
+        assert np.array_equal(got != 0, want != 0) or mode in ("avg", "sum")
+
+
+def test_page_texts_equal_pooledu(page):
+    rng = np.random.default_rng(3)
+    values = [0.0, -0.0, 6.0, 3.75, 1 / 3, -2 / 3, 1e-5, -2.5e-5, 123456.789, 1e6, -3.2e7,
+              0.00012, 99999.99996, 1.0000001e-5, 2.004e-5, 9.996e-6, 1.0000001e7, float("inf"), float("-inf"), float("nan")]
+    values += [float(v) for v in rng.standard_normal(150) * 10.0 ** rng.integers(-5, 8, 150)]
+    values += [float(np.float32(v)) for v in rng.standard_normal(50)]
+    got = page.evaluate("vs => vs.map(v => formatNumber(v))",
+                        [v if np.isfinite(v) else str(v) for v in values])
+    # JSON has no inf / nan: pass them as text and convert on the page
+    got_special = page.evaluate("vs => vs.map(v => formatNumber(Number(v)))",
+                                ["Infinity", "-Infinity", "NaN"])
+    finite = [(v, g) for v, g in zip(values, got) if np.isfinite(v)]
+    assert [g for _, g in finite] == [format_number(v) for v, _ in finite]
+    assert got_special == ["inf", "-inf", "nan"]
+
+    windows = []
+    for _ in range(120):
+        n = int(rng.integers(1, 30))
+        cells = [None if rng.random() < 0.2 else float(np.float32(rng.normal() * 10))
+                 for _ in range(n)]
+        if all(c is None for c in cells):
+            cells[0] = 1.0
+        mode = ["max", "avg", "min", "sum", "lp"][int(rng.integers(5))]
+        text, value = window_arithmetic(cells, mode)
+        windows.append((cells, mode, value, text))
+    got = page.evaluate("ws => ws.map(w => windowArithmetic(w[0], w[1], w[2]))",
+                        [[c, m, v] for c, m, v, _ in windows])
+    assert got == [t for *_, t in windows]
+
+
+def test_front_ends_import_nothing_and_name_no_host():
+    """The widget code is loaded from a blob: URL on the book site: it must be self-contained."""
+    for path in sorted(POOL_JS.parent.glob("*.js")) + sorted(POOL_JS.parent.glob("*.css")):
+        text = path.read_text(encoding="utf-8")
+        assert "import " not in text and "import(" not in text, path.name
+        hosts = [u for u in re.findall(r"https?://[^\s\"']+", text)
+                 if u != "http://www.w3.org/2000/svg"]   # a namespace name, never fetched
+        assert hosts == [], path.name
+    assert "export " not in POOL_JS.read_text(encoding="utf-8"), "pool.js is prepended to modules"
