@@ -436,7 +436,7 @@ def _versions() -> dict:
     import platform
     import sys
 
-    import keras
+    keras = _keras()   # the environment settings first: they count only before TF loads
     import sklearn
     import tensorflow as tf
     return {"python": sys.version.split()[0], "numpy": np.__version__,
