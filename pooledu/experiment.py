@@ -1,7 +1,7 @@
-"""The head-to-head experiment of notebook 07: one small CNN, seven ways to downsample.
+"""The head-to-head experiment of notebook 07: one small CNN, nine ways to downsample.
 
-Every variant is the same network, ``conv(8) -> DOWN -> conv(16) -> DOWN -> head``,
-with 3x3 "same" convolutions and ReLU, where ``DOWN`` is:
+Every variant is built on the same network, ``conv(8) -> DOWN -> conv(16) -> DOWN ->
+head``, with 3x3 "same" convolutions and ReLU, where ``DOWN`` is:
 
 =================  ==========================================================
 ``"max"``          ``MaxPooling2D(2)``
@@ -11,60 +11,108 @@ with 3x3 "same" convolutions and ReLU, where ``DOWN`` is:
 ``"blur"``         MaxBlurPool (Zhang 2019): max with stride 1, then a 3x3
                    binomial blur with stride 2 (anti-aliased max pooling)
 ``"strided_conv"`` no pooling layer; the convolution before it has stride 2
-                   (Springenberg et al. 2015, "Striving for simplicity")
-``"no_pool"``      no downsampling at all
-``"gap_head"``     max pooling as in ``"max"``, but the head is global average
-                   pooling + dense (Lin et al. 2014, "Network in Network")
-                   instead of flatten + dense
+                   (Springenberg et al. 2015's "Strided-CNN": cheapest)
+``"all_conv"``     each pooling layer replaced by an *extra* 3x3 convolution
+                   with stride 2 and as many filters (Springenberg et al.
+                   2015's "All-CNN", the comparison their paper is about)
+``"no_pool"``      no downsampling; a 1x1 convolution to one channel before
+                   the head, so the head sees 24x24x1 = 576 values, as many as
+                   the pooled models' 6x6x16: a *parameter-matched* control
+``"gap_head"``     max pooling as in ``"max"``, then a third 3x3 convolution
+                   (32 filters) and global average pooling + dense instead of
+                   flatten + dense (Lin et al. 2014, "Network in Network")
+``"max_aug"``      ``"max"`` trained on digits moved by a random offset of up
+                   to ``AUG_SHIFT`` pixels each epoch (data augmentation)
 =================  ==========================================================
 
 The head is ``Flatten -> Dense(10, softmax)`` except for ``"gap_head"``.
 
-Data: sklearn's digits, enlarged 2x (16x16) and centred on a 24x24 canvas for
-training and testing, and the *same test digits* moved by up to 2 pixels in
-each direction for the shifted test (:func:`pooledu.data.shifted_digits`), and
-by 0..4 pixels to the right for an accuracy-versus-shift curve.
+Data (:func:`load_data`): sklearn's 1,797 digits, enlarged 2x (16x16) and centred on
+a 24x24 canvas, split once into train / validation / test digits. Models train on
+the train digits, stop early on the validation loss, and are tested on the test
+digits at 33 placements (:data:`OFFSETS`): every offset of up to 2 pixels in each
+direction, and 3 or 4 pixels along one axis.
 
 TensorFlow is imported inside the functions, so importing this module (and
-``pooledu``) stays light. :func:`run_experiment` seeds Keras and switches on
-TensorFlow's op determinism, so the same arguments give the same accuracies in
-any fresh process.
+``pooledu``) stays light. Every run seeds Keras and switches on TensorFlow's op
+determinism and runs TensorFlow on one thread, so the same arguments give the same
+numbers, bit for bit, in any fresh process (see :func:`use_one_thread`).
 """
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
 from .widgets import _Explorer
 
 __all__ = [
+    "OFFSETS",
     "VARIANTS",
     "ResultsExplorer",
     "build_model",
+    "compare_to_max",
     "count_flops",
-    "epochs_to_reach",
     "fit_gem_exponent",
+    "format_comparison",
     "format_summary",
     "load_data",
+    "load_results",
+    "plot_curves",
     "plot_results",
+    "rerun_matches",
     "run_experiment",
     "shifted_copies",
     "summarize",
+    "t_interval",
     "train_and_evaluate",
+    "use_one_thread",
 ]
 
-VARIANTS = ("max", "avg", "stochastic", "blur", "strided_conv", "no_pool", "gap_head")
+VARIANTS = ("max", "avg", "stochastic", "blur", "strided_conv", "all_conv", "no_pool",
+            "gap_head", "max_aug")
+
+#: Largest offset (pixels, each axis) of the augmentation of ``"max_aug"``.
+AUG_SHIFT = 2
+#: Test placements ``(dy, dx)``: the 5x5 grid within 2 pixels, then 3-4 pixels on one axis.
+OFFSETS = tuple([(dy, dx) for dy in range(-2, 3) for dx in range(-2, 3)]
+                + [(0, d) for d in (-4, -3, 3, 4)] + [(d, 0) for d in (-4, -3, 3, 4)])
+#: Training settings of the stored run (:func:`run_experiment` defaults).
+SETTINGS = {"batch_size": 64, "learning_rate": 3e-3, "max_epochs": 100, "patience": 8}
+#: Where the stored full run lives (written by ``make experiment``).
+RESULTS_PATH = Path(__file__).resolve().parents[1] / "notebooks" / "data" / "07_results.json"
 
 
 def _keras():
     import os
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")   # as the notebooks set it
     import keras
     return keras
+
+
+def use_one_thread() -> bool:
+    """Run each TensorFlow kernel on one thread (call before TensorFlow runs anything).
+
+    Op determinism makes a run repeatable, but only for the same size of
+    TensorFlow's intra-op thread pool: a kernel splits its sums over the threads,
+    and a different split rounds differently. One thread makes a run independent of
+    the machine's number of cores, so a stored run reproduces bit for bit anywhere
+    (:func:`run_experiment` trains in several processes instead). Returns False if
+    TensorFlow was already running with another setting.
+    """
+    _keras()
+    import tensorflow as tf
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(1)
+    except RuntimeError:
+        return tf.config.threading.get_intra_op_parallelism_threads() == 1
+    return True
 
 
 def _check_variant(variant):
@@ -73,27 +121,32 @@ def _check_variant(variant):
     return variant
 
 
-def _downsample(variant: str, index: int, seed=None) -> list:
+def _downsample(variant: str, index: int, channels: int, seed=None) -> list:
     """The layers that downsample after convolution ``index`` (empty: none)."""
     keras = _keras()
     name = f"down{index + 1}"
-    if variant in ("max", "gap_head"):
+    if variant in ("max", "gap_head", "max_aug"):
         return [keras.layers.MaxPooling2D(2, name=name)]
     if variant == "avg":
         return [keras.layers.AveragePooling2D(2, name=name)]
     if variant == "stochastic":
         from .layers import StochasticPooling2D
-        return [StochasticPooling2D(2, seed=None if seed is None else seed + index, name=name)]
+        return [StochasticPooling2D(2, seed=None if seed is None else seed + index,
+                                    name=name)]
     if variant == "blur":
         # Zhang's MaxBlurPool: dense max (stride 1), then blur and subsample by 2
         from .layers import BlurPooling2D
         return [keras.layers.MaxPooling2D(2, strides=1, name=f"{name}_max"),
                 BlurPooling2D(filter_size=3, strides=2, name=f"{name}_blur")]
+    if variant == "all_conv":
+        return [keras.layers.Conv2D(channels, 3, strides=2, padding="same",
+                                    activation="relu", name=name)]
     return []
 
 
 def build_model(variant: str, input_shape=(24, 24, 1), n_classes: int = 10,
-                filters: Sequence[int] = (8, 16), kernel_size: int = 3, seed=None):
+                filters: Sequence[int] = (8, 16), kernel_size: int = 3, seed=None,
+                gap_filters: int = 32):
     """Build (not compile) the small CNN with the downsampling ``variant``.
 
     Parameters
@@ -108,11 +161,14 @@ def build_model(variant: str, input_shape=(24, 24, 1), n_classes: int = 10,
     kernel_size : int, default 3
     seed : int or None
         Seeds the random layers (``"stochastic"``); None: Keras' global seed.
+    gap_filters : int, default 32
+        Filters of the extra convolution before the ``"gap_head"``'s global pooling.
 
     Returns
     -------
     keras.Model
-        Named after the variant; layers ``conv1``, ``down1``, ``conv2``, ...
+        Named after the variant; layers ``conv1``, ``down1``, ``conv2``, ...,
+        ``classifier``.
 
     Examples
     --------
@@ -127,11 +183,15 @@ def build_model(variant: str, input_shape=(24, 24, 1), n_classes: int = 10,
         stride = 2 if variant == "strided_conv" else 1
         x = keras.layers.Conv2D(f, kernel_size, strides=stride, padding="same",
                                 activation="relu", name=f"conv{i + 1}")(x)
-        for layer in _downsample(variant, i, seed):
+        for layer in _downsample(variant, i, f, seed):
             x = layer(x)
     if variant == "gap_head":
+        x = keras.layers.Conv2D(gap_filters, kernel_size, padding="same", activation="relu",
+                                name=f"conv{len(filters) + 1}")(x)
         x = keras.layers.GlobalAveragePooling2D(name="gap")(x)
     else:
+        if variant == "no_pool":
+            x = keras.layers.Conv2D(1, 1, name="squeeze")(x)
         x = keras.layers.Flatten(name="flatten")(x)
     outputs = keras.layers.Dense(n_classes, activation="softmax", name="classifier")(x)
     return keras.Model(inputs, outputs, name=variant)
@@ -185,197 +245,346 @@ def count_flops(model) -> int:
     return int(total)
 
 
-def load_data(canvas: int = 24, scale: int = 2, max_shift: int = 2,
-              test_fraction: float = 0.25, split_seed: int = 0, shift_seed: int = 1):
-    """Centred train / test digits and a shifted copy of the test digits.
+def load_data(canvas: int = 24, scale: int = 2, test_fraction: float = 0.25,
+              val_fraction: float = 0.2, split_seed: int = 0):
+    """Centred digits, split once into train, validation and test digits.
+
+    ``test_fraction`` of the 1,797 digits are test digits; ``val_fraction`` of the
+    rest validate (early stopping), the others train. No digit is in two parts.
 
     Returns
     -------
-    dict with ``x_train, y_train, x_test, y_test, x_shifted`` (images with a
-    channel axis, shape ``(N, canvas, canvas, 1)``, float32) and
-    ``offsets`` (the ``(dy, dx)`` of every shifted test digit, each drawn from
-    ``-max_shift .. max_shift``).
+    dict with ``x_train, y_train, x_val, y_val, x_test, y_test``: images with a
+    channel axis, shape ``(N, canvas, canvas, 1)``, float32, and int64 labels.
 
     Examples
     --------
     >>> d = load_data()
-    >>> d["x_train"].shape, d["x_shifted"].shape
-    ((1348, 24, 24, 1), (449, 24, 24, 1))
+    >>> d["x_train"].shape, d["x_val"].shape, d["x_test"].shape
+    ((1078, 24, 24, 1), (270, 24, 24, 1), (449, 24, 24, 1))
     """
     from .data import shifted_digits
-    centred, labels, _ = shifted_digits(canvas=canvas, scale=scale, max_shift=0)
-    moved, _, offsets = shifted_digits(canvas=canvas, scale=scale, max_shift=max_shift,
-                                       seed=shift_seed)
-    if not 0 < test_fraction < 1:
-        raise ValueError(f"test_fraction must be between 0 and 1; got {test_fraction}")
+    for name, value in (("test_fraction", test_fraction), ("val_fraction", val_fraction)):
+        if not 0 < value < 1:
+            raise ValueError(f"{name} must be between 0 and 1; got {value}")
+    images, labels, _ = shifted_digits(canvas=canvas, scale=scale, max_shift=0)
     order = np.random.default_rng(split_seed).permutation(len(labels))
     n_test = round(test_fraction * len(labels))
-    test, train = order[:n_test], order[n_test:]
-    return {"x_train": centred[train, ..., None], "y_train": labels[train],
-            "x_test": centred[test, ..., None], "y_test": labels[test],
-            "x_shifted": moved[test, ..., None], "offsets": offsets[test]}
+    n_val = round(val_fraction * (len(labels) - n_test))
+    parts = {"test": order[:n_test], "val": order[n_test:n_test + n_val],
+             "train": order[n_test + n_val:]}
+    out = {}
+    for part, index in parts.items():
+        out[f"x_{part}"] = images[index, ..., None]
+        out[f"y_{part}"] = labels[index]
+    return out
 
 
-def shifted_copies(images, shift: int, axis: int = 1):
-    """``images`` (N, H, W, C) moved by ``shift`` pixels along ``axis`` (1 = right).
+def shifted_copies(images, shift, axis: int = 1):
+    """``images`` (N, H, W, C) moved by ``shift`` pixels.
 
-    The digits sit on a blank canvas, so nothing leaves it for shifts up to the
-    free margin and wrapping equals zero filling.
+    ``shift`` is an int (along ``axis``: 1 = right, 0 = down) or a pair ``(down,
+    right)``. The digits sit on a blank canvas, so for shifts up to the free margin
+    (4 pixels for the default data) wrapping equals zero filling.
     """
     images = np.asarray(images)
-    return np.roll(images, int(shift), axis=1 + (axis == 1))
+    if np.ndim(shift) == 0:
+        shift = (0, int(shift)) if axis == 1 else (int(shift), 0)
+    dy, dx = (int(s) for s in shift)
+    return np.roll(images, (dy, dx), axis=(1, 2))
 
 
-def _fit(model, x, y, epochs, batch_size, learning_rate, seed, on_epoch_end) -> list:
-    """Minibatch Adam on sparse categorical cross-entropy, one compiled call per epoch.
+def _augment(images, rng, max_shift):
+    """Every image moved by its own random offset, each axis in ``-max_shift..max_shift``."""
+    offsets = rng.integers(-max_shift, max_shift + 1, size=(len(images), 2))
+    out = np.empty_like(images)
+    for i, (dy, dx) in enumerate(offsets):
+        out[i] = np.roll(images[i], (dy, dx), axis=(0, 1))
+    return out
 
-    A plain training loop (what ``model.fit`` does, without its machinery, which
-    costs more than the training itself for a model this small). Each epoch visits
-    the training set in an order drawn from ``numpy.random.default_rng(seed)``.
-    Returns the values ``on_epoch_end()`` returned after each epoch.
+
+def _evaluate(model, x, y, batch: int = 512):
+    """``(loss, accuracy, predicted classes)`` of ``model`` on ``x``, in inference mode."""
+    probs = np.concatenate([np.asarray(model(x[i:i + batch], training=False))
+                            for i in range(0, len(x), batch)])
+    p = np.clip(probs[np.arange(len(y)), y].astype(np.float64), 1e-7, 1.0)
+    pred = np.argmax(probs, axis=1)
+    return float(-np.mean(np.log(p))), float(np.mean(pred == y)), pred
+
+
+def _consistency(predictions) -> float:
+    """Zhang (2019)'s consistency: how often two different random placements of the
+    same image get the same top-1 class. ``predictions`` is ``(placements, images)``;
+    the result is the exact mean over all pairs of distinct placements (no sampling).
     """
-    import tensorflow as tf
-    keras = _keras()
-    optimizer = keras.optimizers.Adam(learning_rate)
-    optimizer.build(model.trainable_variables)
-    loss_fn = keras.losses.SparseCategoricalCrossentropy()
-    x, y = tf.constant(x), tf.constant(y)
-    n = int(x.shape[0])
-
-    @tf.function
-    def train_epoch(order):
-        for start in tf.range(0, n, batch_size):
-            batch = order[start:start + batch_size]
-            with tf.GradientTape() as tape:
-                loss = loss_fn(tf.gather(y, batch), model(tf.gather(x, batch), training=True))
-            grads = tape.gradient(loss, model.trainable_variables)
-            optimizer.apply(grads, model.trainable_variables)
-
-    rng = np.random.default_rng(seed)
-    results = []
-    for _ in range(epochs):
-        train_epoch(tf.constant(rng.permutation(n)))
-        results.append(on_epoch_end())
-    return results
+    predictions = np.asarray(predictions)
+    k = predictions.shape[0]
+    counts = np.stack([(predictions == c).sum(axis=0) for c in range(10)])
+    return float(np.mean((counts * (counts - 1)).sum(axis=0) / (k * (k - 1))))
 
 
-def train_and_evaluate(variant: str, data: dict, seed: int = 0, epochs: int = 5,
-                       batch_size: int = 64, learning_rate: float = 3e-3,
-                       curve_shifts: Sequence[int] = range(5),
-                       filters: Sequence[int] = (8, 16)) -> dict:
-    """Train one variant with one seed; return one tidy row of results.
+def _test_metrics(model, data) -> dict:
+    """Accuracy at every placement of :data:`OFFSETS`, and consistency on the 5x5 grid."""
+    acc, preds = [], []
+    for offset in OFFSETS:
+        _, a, pred = _evaluate(model, shifted_copies(data["x_test"], offset), data["y_test"])
+        acc.append(a)
+        preds.append(pred)
+    grid = [i for i, (dy, dx) in enumerate(OFFSETS) if max(abs(dy), abs(dx)) <= 2]
+    return {"clean_accuracy": acc[OFFSETS.index((0, 0))],
+            "shifted_accuracy": float(np.mean([acc[i] for i in grid])),
+            "consistency": _consistency([preds[i] for i in grid]),
+            "offset_accuracy": acc}
 
-    Seeds Keras (Python, NumPy and TensorFlow generators) with ``seed`` and
-    enables TensorFlow op determinism first; trains with minibatch Adam
-    (:func:`_fit`) and records the test accuracy after every epoch.
+
+def train_and_evaluate(variant: str, data: dict, seed: int = 0, max_epochs: int = 60,
+                       patience: int = 8, batch_size: int = 64,
+                       learning_rate: float = 3e-3, test: bool = True) -> dict:
+    """Train one variant with one seed until the validation loss stops improving.
+
+    Seeds Keras (Python, NumPy and TensorFlow generators) with ``seed``, enables
+    TensorFlow's op determinism, and trains with minibatch Adam on sparse
+    categorical cross-entropy (a plain loop, one compiled call per epoch: what
+    ``model.fit`` does, without its overhead, which would dominate for a model this
+    small). The epoch's order of the training digits (and, for ``"max_aug"``, their
+    random offsets) comes from ``numpy.random.default_rng(seed)``.
+
+    After every epoch it records loss and accuracy on the training images of that
+    epoch and on the validation digits (for ``"max_aug"``, validation digits moved
+    once by random offsets like its training digits). Training stops when the
+    validation loss has not improved for ``patience`` epochs, or after
+    ``max_epochs``; the weights of the best epoch are restored and tested.
 
     Returns
     -------
-    dict with ``variant, seed, params, macs, train_seconds`` (wall time of
-    training, with the per-epoch test evaluation), ``test_accuracy``,
-    ``shifted_accuracy`` (on ``data["x_shifted"]``), ``curve`` (test accuracy
-    after each epoch, a list) and ``shift_curve`` (test accuracy with every test
-    digit moved right by each of ``curve_shifts`` pixels, a list).
+    dict with ``variant, seed, params, macs, best_epoch, epochs_run,
+    train_seconds`` (wall time of the training loop), ``history`` (one dict per
+    epoch: ``epoch, train_loss, train_accuracy, val_loss, val_accuracy``) and, with
+    ``test=True``, ``test``: ``clean_accuracy`` (centred test digits),
+    ``shifted_accuracy`` (mean over the 25 placements within 2 pixels),
+    ``consistency`` and ``offset_accuracy`` (one value per :data:`OFFSETS`).
     """
     keras = _keras()
     import tensorflow as tf
-    keras.utils.set_random_seed(int(seed))
+    _check_variant(variant)
+    tf.get_logger().setLevel("ERROR")   # a new tf.function per run: no retracing notes
+    seed = int(seed)
+    keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
-    model = build_model(variant, input_shape=data["x_train"].shape[1:], filters=filters,
-                        seed=int(seed))
+    x_train, y_train = data["x_train"], data["y_train"]
+    x_val, y_val = data["x_val"], data["y_val"]
+    rng = np.random.default_rng(seed)
+    augment = variant == "max_aug"
+    if augment:
+        x_val = _augment(x_val, np.random.default_rng(10_000 + seed), AUG_SHIFT)
+    model = build_model(variant, input_shape=x_train.shape[1:], seed=seed)
+    optimizer = keras.optimizers.Adam(learning_rate)
+    optimizer.build(model.trainable_variables)
+    loss_fn = keras.losses.SparseCategoricalCrossentropy()
+    y_t, n = tf.constant(y_train), len(y_train)
 
-    def accuracy(x, y):
-        # a direct call, not model.predict: no tf.function retracing per model
-        pred = np.argmax(np.asarray(model(x, training=False)), axis=1)
-        return float(np.mean(pred == y))
+    @tf.function
+    def train_epoch(x, order):
+        for start in tf.range(0, n, batch_size):
+            batch = order[start:start + batch_size]
+            with tf.GradientTape() as tape:
+                loss = loss_fn(tf.gather(y_t, batch),
+                               model(tf.gather(x, batch), training=True))
+            grads = tape.gradient(loss, model.trainable_variables)
+            optimizer.apply(grads, model.trainable_variables)
 
+    history, best, best_weights, waited = [], math.inf, None, 0
     start = time.perf_counter()
-    curve = _fit(model, data["x_train"], data["y_train"], epochs=int(epochs),
-                 batch_size=batch_size, learning_rate=learning_rate, seed=int(seed),
-                 on_epoch_end=lambda: accuracy(data["x_test"], data["y_test"]))
+    for epoch in range(1, int(max_epochs) + 1):
+        x_epoch = _augment(x_train, rng, AUG_SHIFT) if augment else x_train
+        train_epoch(tf.constant(x_epoch), tf.constant(rng.permutation(n)))
+        tl, ta, _ = _evaluate(model, x_epoch, y_train)
+        vl, va, _ = _evaluate(model, x_val, y_val)
+        history.append({"epoch": epoch, "train_loss": tl, "train_accuracy": ta,
+                        "val_loss": vl, "val_accuracy": va})
+        if vl < best:
+            best, best_weights, waited = vl, model.get_weights(), 0
+        else:
+            waited += 1
+            if waited >= patience:
+                break
     seconds = time.perf_counter() - start
-    shifts = list(curve_shifts)
-    shift_curve = [curve[-1] if d == 0 else
-                   accuracy(shifted_copies(data["x_test"], d), data["y_test"]) for d in shifts]
+    model.set_weights(best_weights)
+    best_epoch = min(history, key=lambda h: (h["val_loss"], h["epoch"]))["epoch"]
+    row = {"variant": variant, "seed": seed, "settings": {
+               "batch_size": batch_size, "learning_rate": learning_rate,
+               "max_epochs": int(max_epochs), "patience": patience},
+           "params": int(model.count_params()),
+           "macs": count_flops(model), "best_epoch": best_epoch,
+           "epochs_run": len(history), "train_seconds": seconds, "history": history}
+    if test:
+        row["test"] = _test_metrics(model, data)
+    return row
 
-    return {"variant": variant, "seed": int(seed), "params": int(model.count_params()),
-            "macs": count_flops(model), "train_seconds": seconds,
-            "test_accuracy": curve[-1],
-            "shifted_accuracy": accuracy(data["x_shifted"], data["y_test"]),
-            "curve": curve, "shift_curve": shift_curve}
+
+def _worker_init():
+    _keras()
+    use_one_thread()
 
 
-def run_experiment(variants: Sequence[str] = VARIANTS, seeds: Sequence[int] = (0, 1),
-                   epochs: int = 5, data: dict | None = None, **train_kwargs) -> list[dict]:
-    """Train every variant with every seed; return a tidy table (one row per run).
+def _worker(task):
+    variant, seed, settings = task
+    return train_and_evaluate(variant, load_data(), seed=seed, **settings)
+
+
+def _versions() -> dict:
+    import platform
+    import sys
+
+    keras = _keras()   # the environment settings first: they count only before TF loads
+    import sklearn
+    import tensorflow as tf
+    return {"python": sys.version.split()[0], "numpy": np.__version__,
+            "tensorflow": tf.__version__, "keras": keras.__version__,
+            "scikit-learn": sklearn.__version__, "platform": platform.platform()}
+
+
+def run_experiment(variants: Sequence[str] = VARIANTS, seeds: Sequence[int] = range(5),
+                   workers: int = 2, path=None, command: str = "", progress=print,
+                   resume: bool = True, **settings) -> dict:
+    """Train every variant with every seed (in ``workers`` processes); return the results.
 
     Parameters
     ----------
     variants : sequence of str, default all of :data:`VARIANTS`
-    seeds : sequence of int, default (0, 1)
-    epochs : int, default 5
-    data : dict, optional
-        From :func:`load_data` (default: ``load_data()``).
-    **train_kwargs
-        Passed to :func:`train_and_evaluate` (``batch_size``, ``learning_rate``,
-        ``filters``, ``curve_shifts``).
+    seeds : sequence of int, default 0..4
+    workers : int, default 2
+        Processes training at the same time (each on one TensorFlow thread, so the
+        results do not depend on it). 1: train in this process.
+    path : str or Path, optional
+        Write the results there as JSON (e.g. :data:`RESULTS_PATH`). Every finished
+        run is also appended to ``<path>.partial.jsonl`` (deleted at the end).
+    resume : bool, default True
+        Take the runs an interrupted call left in ``<path>.partial.jsonl`` instead of
+        training them again (the runs are deterministic, so they are the same).
+    command : str
+        The command that produced the run, stored with it.
+    progress : callable or None, default print
+        Called with one line of text after every finished run.
+    **settings
+        ``max_epochs, patience, batch_size, learning_rate`` (default :data:`SETTINGS`).
 
     Returns
     -------
-    list of dict
-        The rows of :func:`train_and_evaluate`, variants in the given order.
-        :func:`summarize` turns them into one row per variant.
+    dict with ``meta`` (command, date, versions, settings, wall time, load average)
+    and ``runs`` (the rows of :func:`train_and_evaluate`, variants in the given
+    order, then seeds).
     """
+    import datetime
+    import os
     for v in variants:
         _check_variant(v)
+    seeds = [int(s) for s in seeds]
     if not seeds:
         raise ValueError("seeds must name at least one seed")
-    data = load_data() if data is None else data
-    return [train_and_evaluate(v, data, seed=s, epochs=epochs, **train_kwargs)
-            for v in variants for s in seeds]
+    settings = {**SETTINGS, **settings}
+    tasks = [(v, s, settings) for v in variants for s in seeds]
+    runs = [None] * len(tasks)
+    partial = None if path is None else Path(str(path) + ".partial.jsonl")
+    resumed = _resume(partial, tasks, runs) if partial is not None and resume else 0
+    load_before = os.getloadavg()
+    start = time.perf_counter()
+    # the longest runs first, so the workers finish together
+    todo = sorted((i for i in range(len(tasks)) if runs[i] is None),
+                  key=lambda i: _EXPECTED_EPOCHS.get(tasks[i][0], 30), reverse=True)
+
+    def finished(i, r, done):
+        runs[i] = r
+        if partial is not None:
+            partial.parent.mkdir(parents=True, exist_ok=True)
+            with partial.open("a") as f:
+                f.write(json.dumps(r) + "\n")
+        if progress:
+            progress(f"[{done:>3}/{len(tasks)}] {r['variant']:<12} seed {r['seed']}: "
+                     f"{r['epochs_run']} epochs, {r['train_seconds']:.0f} s, "
+                     f"{time.perf_counter() - start:.0f} s so far")
+
+    if workers > 1:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"),
+                                 initializer=_worker_init) as pool:
+            futures = {pool.submit(_worker, tasks[i]): i for i in todo}
+            for done, future in enumerate(as_completed(futures), start=resumed + 1):
+                finished(futures[future], future.result(), done)
+    else:
+        use_one_thread()
+        data = load_data()
+        for done, i in enumerate(todo, start=resumed + 1):
+            v, s, st = tasks[i]
+            finished(i, train_and_evaluate(v, data, seed=s, **st), done)
+    meta = {"command": command, "date": datetime.datetime.now(datetime.timezone.utc)
+            .strftime("%Y-%m-%d %H:%M UTC"), "versions": _versions(), "settings": settings,
+            "variants": list(variants), "seeds": seeds, "offsets": [list(o) for o in OFFSETS],
+            "workers": workers, "wall_seconds": time.perf_counter() - start,
+            "resumed_runs": resumed,
+            "load_average_before": list(load_before),
+            "load_average_after": list(os.getloadavg()), "cpu_count": os.cpu_count()}
+    results = {"meta": meta, "runs": runs}
+    if path is not None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(json.dumps(results, indent=1) + "\n")
+        partial.unlink(missing_ok=True)
+    return results
 
 
-def summarize(rows: Sequence[dict]) -> list[dict]:
-    """One row per variant: mean and spread over seeds.
+#: Rough epochs per run of each variant (only used to start the longest runs first).
+_EXPECTED_EPOCHS = {"gap_head": 55, "max_aug": 45, "no_pool": 15, "all_conv": 17}
 
-    ``*_std`` is the standard deviation over seeds (``ddof=0``: 0 for one seed);
-    ``*_min`` / ``*_max`` give the range, which says more with 2-3 seeds.
 
-    Returns
-    -------
-    list of dict with ``variant, seeds, params, macs, train_seconds,
-    test_accuracy, test_std, test_min, test_max, shifted_accuracy, shifted_std,
-    shifted_min, shifted_max``, ``curve`` (mean test accuracy per epoch) and
-    ``shift_curve`` (mean test accuracy per shift).
+def _resume(partial: Path, tasks, runs) -> int:
+    """Fill ``runs`` from the runs an interrupted call left in ``partial`` (same
+    variant, seed and settings); return how many. Runs are deterministic, so a
+    stored run is the run this call would make."""
+    if not partial.exists():
+        return 0
+    n = 0
+    for line in partial.read_text().splitlines():
+        try:
+            r = json.loads(line)
+        except json.JSONDecodeError:        # a line cut short by the interruption
+            continue
+        for i, (v, s, st) in enumerate(tasks):
+            if runs[i] is None and (r["variant"], r["seed"], r.get("settings")) == (v, s, st):
+                runs[i] = r
+                n += 1
+    return n
+
+
+def load_results(path=None) -> dict:
+    """The stored results (default :data:`RESULTS_PATH`), as :func:`run_experiment` returns."""
+    path = Path(RESULTS_PATH if path is None else path)
+    if not path.exists():
+        raise FileNotFoundError(f"no stored results at {path}: run `make experiment`")
+    return json.loads(path.read_text())
+
+
+def rerun_matches(results: dict, variants: Sequence[str] = ("max", "avg"), seed: int = 0,
+                  epochs: int = 3) -> dict:
+    """Re-train ``variants`` with ``seed`` for ``epochs`` epochs in this process and
+    compare every number of their history with the stored run's first epochs.
+
+    Returns ``{variant: True/False}`` (True: identical, bit for bit).
     """
-    out = []
-    for v in dict.fromkeys(r["variant"] for r in rows):
-        rs = [r for r in rows if r["variant"] == v]
-        test = np.array([r["test_accuracy"] for r in rs])
-        shifted = np.array([r["shifted_accuracy"] for r in rs])
-        out.append({
-            "variant": v, "seeds": len(rs), "params": rs[0]["params"], "macs": rs[0]["macs"],
-            "train_seconds": float(np.mean([r["train_seconds"] for r in rs])),
-            "test_accuracy": float(test.mean()), "test_std": float(test.std()),
-            "test_min": float(test.min()), "test_max": float(test.max()),
-            "shifted_accuracy": float(shifted.mean()), "shifted_std": float(shifted.std()),
-            "shifted_min": float(shifted.min()), "shifted_max": float(shifted.max()),
-            "curve": np.mean([r["curve"] for r in rs], axis=0).tolist(),
-            "shift_curve": np.mean([r["shift_curve"] for r in rs], axis=0).tolist(),
-        })
+    if not use_one_thread():
+        raise RuntimeError("TensorFlow already runs kernels on several threads in this "
+                           "process; call experiment.use_one_thread() before anything "
+                           "else uses TensorFlow (e.g. in a fresh kernel)")
+    data = load_data()
+    settings = dict(results["meta"]["settings"], max_epochs=int(epochs))
+    out = {}
+    for v in variants:
+        stored = next(r for r in results["runs"] if r["variant"] == v and r["seed"] == seed)
+        n = min(int(epochs), len(stored["history"]))
+        fresh = train_and_evaluate(v, data, seed=seed, test=False,
+                                   **dict(settings, max_epochs=n))
+        out[v] = fresh["history"] == stored["history"][:n]
     return out
-
-
-def epochs_to_reach(curve: Sequence[float], threshold: float = 0.9):
-    """First epoch (1-based) at which ``curve`` reaches ``threshold``; None if never.
-
-    >>> epochs_to_reach([0.5, 0.85, 0.93, 0.95], 0.9)
-    3
-    """
-    for i, value in enumerate(curve, start=1):
-        if value >= threshold:
-            return i
-    return None
 
 
 def fit_gem_exponent(target: str = "max", p: float = 3.0, steps: int = 150,
@@ -417,9 +626,208 @@ def fit_gem_exponent(target: str = "max", p: float = 3.0, steps: int = 150,
     return history
 
 
-def plot_results(summary: Sequence[dict], figsize=(8.0, 3.0)):
-    """Two panels: test and shifted accuracy per variant (mean, with the min-max range
-    over seeds as error bars), and accuracy against the size of the shift.
+
+
+# --------------------------------------------------------------------------- statistics
+METRICS = ("clean_accuracy", "shifted_accuracy", "relative", "consistency")
+#: Short column names of :data:`METRICS` in the printed tables.
+METRIC_NAMES = {"clean_accuracy": "clean", "shifted_accuracy": "shifted",
+                "relative": "relative", "consistency": "consistency",
+                "best_epoch": "epochs"}
+
+
+def t_interval(values, level: float = 0.95) -> tuple[float, float]:
+    """Mean of ``values`` and the half-width of its Student-t confidence interval.
+
+    ``mean +/- half`` covers the true mean with probability ``level`` if the values
+    are independent draws from a normal distribution (here: one value per seed).
+    With one value the half-width is ``nan``.
+
+    >>> mean, half = t_interval([0.90, 0.92, 0.94])
+    >>> round(mean, 3), round(half, 3)
+    (0.92, 0.05)
+    """
+    from scipy import stats
+    values = np.asarray(values, dtype=float)
+    mean = float(values.mean())
+    if len(values) < 2:
+        return mean, math.nan
+    sem = values.std(ddof=1) / math.sqrt(len(values))
+    return mean, float(stats.t.ppf(0.5 + level / 2, len(values) - 1) * sem)
+
+
+def _metric(run, name):
+    if name == "best_epoch":
+        return run["best_epoch"]
+    t = run["test"]
+    if name == "relative":
+        return t["shifted_accuracy"] / t["clean_accuracy"]
+    return t[name]
+
+
+def _runs_of(results, variant):
+    return sorted((r for r in results["runs"] if r["variant"] == variant),
+                  key=lambda r: r["seed"])
+
+
+def _offset_curve(results_runs, axis):
+    """Mean accuracy (over runs) at shifts -4..4 along ``axis`` (1: right, 0: down)."""
+    offsets = [tuple(o) for o in OFFSETS]
+    curve = []
+    for d in range(-4, 5):
+        o = (0, d) if axis == 1 else (d, 0)
+        i = offsets.index(o)
+        curve.append(float(np.mean([r["test"]["offset_accuracy"][i] for r in results_runs])))
+    return curve
+
+
+def summarize(results: dict) -> list[dict]:
+    """One row per variant: cost, epochs and every test metric, mean and 95% t-interval.
+
+    Returns
+    -------
+    list of dict with ``variant, seeds, params, macs, best_epoch`` (mean epoch of
+    the restored weights), ``epochs_run``, ``train_seconds`` (mean per run), for each
+    of :data:`METRICS` the mean and ``<metric>_ci`` (half-width of the 95%
+    t-interval over seeds; ``relative`` is shifted / clean accuracy), and
+    ``shift_curve`` / ``shift_curve_vertical`` (mean accuracy at shifts -4..4
+    pixels to the right / down).
+    """
+    out = []
+    variants = dict.fromkeys(r["variant"] for r in results["runs"])
+    for v in variants:
+        rs = _runs_of(results, v)
+        row = {"variant": v, "seeds": len(rs), "params": rs[0]["params"],
+               "macs": rs[0]["macs"],
+               "best_epoch": float(np.mean([r["best_epoch"] for r in rs])),
+               "epochs_run": float(np.mean([r["epochs_run"] for r in rs])),
+               "train_seconds": float(np.mean([r["train_seconds"] for r in rs]))}
+        for m in METRICS:
+            row[m], row[f"{m}_ci"] = t_interval([_metric(r, m) for r in rs])
+        row["shift_curve"] = _offset_curve(rs, 1)
+        row["shift_curve_vertical"] = _offset_curve(rs, 0)
+        out.append(row)
+    return out
+
+
+def compare_to_max(results: dict, metric: str = "clean_accuracy",
+                   baseline: str = "max") -> list[dict]:
+    """Paired per-seed differences ``variant - baseline`` of ``metric``, with 95% intervals.
+
+    ``metric`` is one of :data:`METRICS` or ``"best_epoch"`` (the epoch of the kept
+    weights). Run ``s`` of a variant is paired with run ``s`` of the baseline (same
+    seed, same data). Returns one dict per other variant: ``variant, diff`` (mean difference),
+    ``low, high`` (the 95% t-interval of the mean difference) and ``verdict``:
+    ``"higher"`` / ``"lower"`` when the interval excludes 0, else
+    ``"not established"``.
+    """
+    if metric not in METRICS + ("best_epoch",):
+        raise ValueError(f"metric must be one of {METRICS + ('best_epoch',)}; got {metric!r}")
+    base = {r["seed"]: _metric(r, metric) for r in _runs_of(results, baseline)}
+    out = []
+    for v in dict.fromkeys(r["variant"] for r in results["runs"]):
+        if v == baseline:
+            continue
+        diffs = [_metric(r, metric) - base[r["seed"]] for r in _runs_of(results, v)
+                 if r["seed"] in base]
+        mean, half = t_interval(diffs)
+        low, high = mean - half, mean + half
+        verdict = ("higher" if low > 0 else "lower" if high < 0 else "not established")
+        out.append({"variant": v, "metric": metric, "pairs": len(diffs), "diff": mean,
+                    "low": low, "high": high, "verdict": verdict})
+    return out
+
+
+def _pm(mean, half, digits=3):
+    return f"{mean:.{digits}f} ± {half:.{digits}f}"
+
+
+def format_summary(summary: Sequence[dict], timings: bool = False) -> str:
+    """The summary as a fixed-width text table: mean ± half-width of the 95% interval.
+
+    Columns: variant, parameters, multiply-adds, mean epoch of the restored weights,
+    and the four :data:`METRICS`. With ``timings=True``: variant, epochs trained and
+    mean training seconds per run (which depend on the machine and its load, so the
+    notebook prints them from the stored run, apart from the compared numbers).
+    """
+    from .measure import format_table
+
+    if timings:
+        return format_table([{"variant": s["variant"], "epochs_run": s["epochs_run"],
+                              "train_seconds": s["train_seconds"]} for s in summary],
+                            formats={"epochs_run": ".1f", "train_seconds": ".1f"})
+    rows = [{"variant": s["variant"], "params": s["params"], "macs": s["macs"],
+             "epoch": s["best_epoch"],
+             **{METRIC_NAMES[m]: _pm(s[m], s[f"{m}_ci"]) for m in METRICS}}
+            for s in summary]
+    return format_table(rows, formats={"epoch": ".1f"})
+
+
+def format_comparison(comparison: Sequence[dict]) -> str:
+    """Paired differences from :func:`compare_to_max` as text: one line per variant,
+    the mean difference, its 95% interval and the verdict, in words."""
+    lines = []
+    for c in comparison:
+        name = {"clean": "clean accuracy", "shifted": "shifted accuracy",
+                "relative": "relative accuracy"}.get(METRIC_NAMES[c["metric"]],
+                                                     METRIC_NAMES[c["metric"]])
+        if c["verdict"] == "not established":
+            words = "difference not established"
+        elif c["metric"] == "best_epoch":
+            words = f"{'more' if c['verdict'] == 'higher' else 'fewer'} epochs than max"
+        else:
+            words = f"{name} {c['verdict']} than max"
+        d = 1 if c["metric"] == "best_epoch" else 3
+        lines.append(f"{c['variant']:<13} {c['diff']:+.{d}f}  95% CI [{c['low']:+.{d}f}, "
+                     f"{c['high']:+.{d}f}]  {words}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- figures
+def plot_curves(results: dict, variants: Sequence[str] | None = None, ncols: int = 3):
+    """Training and validation loss per epoch, every seed, one panel per variant.
+
+    Thin lines: one per seed (train dashed, validation solid); a dot marks the
+    epoch whose weights were kept (lowest validation loss). Log-scale loss.
+    Returns the matplotlib Figure.
+    """
+    import matplotlib.pyplot as plt
+
+    from .viz import LINE_COLORS, style_context
+
+    variants = list(variants or dict.fromkeys(r["variant"] for r in results["runs"]))
+    nrows = math.ceil(len(variants) / ncols)
+    with style_context():
+        fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 2.4 * nrows),
+                                 sharey=True, squeeze=False)
+        for ax, v in zip(axes.flat, variants):
+            for r in _runs_of(results, v):
+                ep = [h["epoch"] for h in r["history"]]
+                ax.plot(ep, [h["train_loss"] for h in r["history"]], color=LINE_COLORS[0],
+                        lw=0.9, ls="--", label="train" if r["seed"] == 0 else None)
+                ax.plot(ep, [h["val_loss"] for h in r["history"]], color=LINE_COLORS[1],
+                        lw=0.9, label="validation" if r["seed"] == 0 else None)
+                best = r["history"][r["best_epoch"] - 1]
+                ax.plot(best["epoch"], best["val_loss"], "o", color=LINE_COLORS[1], ms=3)
+            ax.set_title(v)
+            ax.set_yscale("log")
+            ax.xaxis.get_major_locator().set_params(integer=True)
+        for ax in axes.flat[len(variants):]:
+            ax.set_visible(False)
+        for ax in axes[:, 0]:
+            ax.set_ylabel("loss")
+        for ax in axes[-1, :]:
+            ax.set_xlabel("epoch")
+        axes.flat[0].legend(loc="upper right")
+        fig.tight_layout()
+    return fig
+
+
+def plot_results(summary: Sequence[dict], figsize=(11.0, 3.8)):
+    """Two panels: clean accuracy, shifted accuracy and consistency per variant (mean
+    over seeds, 95% t-interval as error bars), and accuracy against the shift of the
+    test digits (-4..4 pixels, left/right; dotted: up/down, for ``max`` and
+    ``max_aug``).
 
     Returns the matplotlib Figure (assign it: ``_ = plot_results(summary)``).
     """
@@ -429,31 +837,34 @@ def plot_results(summary: Sequence[dict], figsize=(8.0, 3.0)):
 
     with style_context():
         fig, (ax1, ax2) = plt.subplots(1, 2, figsize=figsize,
-                                       gridspec_kw={"width_ratios": [1.2, 1]})
+                                       gridspec_kw={"width_ratios": [1.3, 1]})
         names = [s["variant"] for s in summary]
         x = np.arange(len(names))
-        for offset, key, label, color in ((-0.2, "test", "centred test", LINE_COLORS[0]),
-                                          (0.2, "shifted", "shifted (up to 2 px)",
-                                           LINE_COLORS[1])):
-            mean = np.array([s[f"{key}_accuracy"] for s in summary])
-            lo = mean - np.array([s[f"{key}_min"] for s in summary])
-            hi = np.array([s[f"{key}_max"] for s in summary]) - mean
-            ax1.bar(x + offset, mean, width=0.4, color=color, label=label,
-                    yerr=[lo, hi], capsize=2)
+        keys = (("clean_accuracy", "clean test"), ("shifted_accuracy", "shifted (<= 2 px)"),
+                ("consistency", "consistency"))
+        for k, (key, label) in enumerate(keys):
+            ax1.bar(x + (k - 1) * 0.27, [s[key] for s in summary], width=0.27,
+                    color=LINE_COLORS[k], label=label,
+                    yerr=[s[f"{key}_ci"] for s in summary], capsize=2)
         ax1.set_xticks(x, names, rotation=35, ha="right")
-        ax1.set_ylabel("accuracy")
-        ax1.set_ylim(0, 1)
-        ax1.legend(loc="lower left")
+        ax1.set_ylabel("accuracy / consistency")
+        ax1.set_ylim(0, 1.25)
+        ax1.set_yticks(np.linspace(0, 1, 6))
+        ax1.legend(loc="upper center", ncol=3, fontsize=8)
+        shifts = np.arange(-4, 5)
+        # nine distinguishable lines: the course colours without yellow, plus two more
+        colors = [c for c in LINE_COLORS if c != "#F0E442"] + ["#882255", "#999999"]
+        markers = list(_MARKERS) + ["h", "<"]
         for i, s in enumerate(summary):
-            shifts = np.arange(len(s["shift_curve"]))
             ax2.plot(shifts, s["shift_curve"], label=s["variant"],
-                     color=LINE_COLORS[i % len(LINE_COLORS)], marker=_MARKERS[i % len(_MARKERS)],
-                     linestyle=_LINESTYLES[i % len(_LINESTYLES)])
-        ax2.set_xlabel("digit moved right by (pixels)")
+                     color=colors[i % len(colors)], marker=markers[i % len(markers)],
+                     linestyle=_LINESTYLES[i % len(_LINESTYLES)], ms=4)
+        ax2.set_xlabel("test digits moved right by (pixels; < 0: left)")
         ax2.set_ylabel("test accuracy")
         ax2.set_ylim(0, 1)
-        ax2.legend(fontsize=7, ncol=2)
-        fig.tight_layout()
+        ax2.set_xticks(shifts)
+        ax2.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+        fig.tight_layout(rect=(0, 0, 0.9, 1))
     return fig
 
 
@@ -466,8 +877,8 @@ class ResultsExplorer(_Explorer):
         From :func:`summarize` (uses ``variant`` and ``shift_curve``).
 
     Controls / ``update()`` parameters: ``shift`` (pixels the test digits move
-    right, 0 .. len(shift_curve) - 1). ``state["accuracy"]`` maps each variant to
-    its mean test accuracy at that shift; ``last_output`` is the same dict.
+    right, -4 .. 4; negative: left). ``state["accuracy"]`` maps each variant to its
+    mean test accuracy at that shift; ``last_output`` is the same dict.
     """
 
     figsize = (6.0, 2.6)
@@ -479,45 +890,27 @@ class ResultsExplorer(_Explorer):
         self.summary = list(summary)
         if not self.summary:
             raise ValueError("summary is empty: run the experiment first")
-        n = len(self.summary[0]["shift_curve"])
-        self._add("shift", W.IntSlider(value=0, min=0, max=n - 1, description="shift"))
+        half = len(self.summary[0]["shift_curve"]) // 2
+        self._half = half
+        self._add("shift", W.IntSlider(value=0, min=-half, max=half, description="shift"))
         self._ax = self.figure.add_axes([0.1, 0.3, 0.87, 0.6])
         self._refresh(from_update=True)
 
     def _draw(self, shift):
         from .viz import LINE_COLORS
 
-        acc = {s["variant"]: float(s["shift_curve"][shift]) for s in self.summary}
+        acc = {s["variant"]: float(s["shift_curve"][shift + self._half])
+               for s in self.summary}
         ax = self._ax
         ax.cla()
         ax.bar(range(len(acc)), list(acc.values()), color=LINE_COLORS[0])
         ax.set_xticks(range(len(acc)), list(acc), rotation=30, ha="right")
         ax.set_ylim(0, 1)
         ax.set_ylabel("accuracy")
-        ax.set_title(f"test digits moved {shift} pixel(s) right")
+        side = "right" if shift >= 0 else "left"
+        ax.set_title(f"test digits moved {abs(shift)} pixel(s) {side}")
         best = max(acc, key=acc.get)
         self.text.value = (f"Shift {shift}: best <b>{best}</b> ({acc[best]:.3f}); "
                            + ", ".join(f"{k} {v:.3f}" for k, v in acc.items()))
         self.last_output = acc
         return {"shift": shift, "accuracy": acc}
-
-
-def format_summary(summary: Sequence[dict], timings: bool = False) -> str:
-    """The summary as a fixed-width text table (accuracies to 3 decimals).
-
-    Columns: variant, parameters, multiply-adds, mean test accuracy and its
-    range over seeds, mean shifted accuracy and its range; with ``timings=True``
-    only the variant and the mean training time (which varies from run to run,
-    so notebooks print it separately from the compared numbers).
-    """
-    from .measure import format_table
-
-    if timings:
-        return format_table([{"variant": s["variant"], "train_seconds": s["train_seconds"]}
-                             for s in summary], formats={"train_seconds": ".1f"})
-    rows = [{"variant": s["variant"], "params": s["params"], "macs": s["macs"],
-             "test": s["test_accuracy"], "test_range": f"{s['test_min']:.3f}-{s['test_max']:.3f}",
-             "shifted": s["shifted_accuracy"],
-             "shifted_range": f"{s['shifted_min']:.3f}-{s['shifted_max']:.3f}"}
-            for s in summary]
-    return format_table(rows)

@@ -1,10 +1,13 @@
-"""pooledu.experiment: the models of notebook 07, their FLOP count, determinism, and a
-tiny papermill run of the notebook itself."""
+"""pooledu.experiment: the models of notebook 07, their cost, the metrics and statistics,
+determinism across processes, the stored full run, and a tiny papermill run of 07."""
 
 from __future__ import annotations
 
 import json
+import math
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +20,8 @@ keras = pytest.importorskip("keras")
 
 from pooledu import experiment, measure
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
 
 
 @pytest.mark.parametrize("variant", experiment.VARIANTS)
@@ -27,109 +31,195 @@ def test_every_variant_builds_to_ten_classes(variant):
     assert model(np.zeros((2, 24, 24, 1), "float32")).shape == (2, 10)
 
 
-def test_parameters_and_flops_by_hand():
+def test_parameters_and_macs_by_hand():
     # default filters (8, 16) on a 24x24x1 input
     conv = measure.conv2d_params(3, 1, 8) + measure.conv2d_params(3, 8, 16)
+    head = measure.dense_params(6 * 6 * 16, 10)
     m = experiment.build_model("max")
-    assert m.count_params() == conv + measure.dense_params(6 * 6 * 16, 10)
-    assert experiment.count_flops(m) == (measure.conv2d_macs(24, 24, 3, 1, 8)
-                                         + measure.conv2d_macs(12, 12, 3, 8, 16)
-                                         + 6 * 6 * 16 * 10)
-    # pooling layers own no parameters; the no-pool model pays in its dense layer
-    assert experiment.build_model("avg").count_params() == m.count_params()
-    assert experiment.build_model("no_pool").count_params() == \
-        conv + measure.dense_params(24 * 24 * 16, 10)
-    assert experiment.build_model("gap_head").count_params() == conv + 16 * 10 + 10
+    assert m.count_params() == conv + head
+    max_macs = (measure.conv2d_macs(24, 24, 3, 1, 8) + measure.conv2d_macs(12, 12, 3, 8, 16)
+                + 6 * 6 * 16 * 10)
+    assert experiment.count_flops(m) == max_macs
+    # pooling layers own no parameters
+    for v in ("avg", "stochastic", "blur", "max_aug"):
+        assert experiment.build_model(v).count_params() == m.count_params()
+    # the blur filter's multiply-adds (3x3 per output value) are counted
+    assert experiment.count_flops(experiment.build_model("blur")) == \
+        max_macs + 12 * 12 * 8 * 9 + 6 * 6 * 16 * 9
     # stride 2 in the convolutions: same parameters, fewer multiply-adds
     strided = experiment.build_model("strided_conv")
     assert strided.count_params() == m.count_params()
     assert experiment.count_flops(strided) == (measure.conv2d_macs(12, 12, 3, 1, 8)
                                                + measure.conv2d_macs(6, 6, 3, 8, 16)
                                                + 6 * 6 * 16 * 10)
-    # the blur filter's multiply-adds (3x3 per output value) are counted
-    blur = experiment.build_model("blur")
-    assert experiment.count_flops(blur) == experiment.count_flops(m) + 12 * 12 * 8 * 9 + \
-        6 * 6 * 16 * 9
-    wide = experiment.build_model("max", filters=(16, 32))
-    assert wide.count_params() == measure.conv2d_params(3, 1, 16) + \
-        measure.conv2d_params(3, 16, 32) + measure.dense_params(6 * 6 * 32, 10)
+    # All-CNN: an extra stride-2 convolution where each pooling layer was
+    all_conv = experiment.build_model("all_conv")
+    assert all_conv.count_params() == m.count_params() + measure.conv2d_params(3, 8, 8) \
+        + measure.conv2d_params(3, 16, 16)
+    assert experiment.count_flops(all_conv) == max_macs + measure.conv2d_macs(
+        12, 12, 3, 8, 8) + measure.conv2d_macs(6, 6, 3, 16, 16)
+    # no pooling, parameter-matched: a 1x1 convolution to one channel (576 values)
+    no_pool = experiment.build_model("no_pool")
+    assert no_pool.get_layer("classifier").input.shape[-1] == 6 * 6 * 16
+    assert no_pool.count_params() == conv + measure.conv2d_params(1, 16, 1) + head
+    assert abs(no_pool.count_params() - m.count_params()) < 0.01 * m.count_params()
+    # GAP head: a third convolution (32 filters), then 32 numbers into Dense(10)
+    gap = experiment.build_model("gap_head")
+    assert gap.count_params() == conv + measure.conv2d_params(3, 16, 32) + 32 * 10 + 10
+    assert experiment.count_flops(gap) == max_macs - 6 * 6 * 16 * 10 + \
+        measure.conv2d_macs(6, 6, 3, 16, 32) + 32 * 10
 
 
 def test_bad_variant_names_the_choices():
     with pytest.raises(ValueError, match="variant must be one of"):
         experiment.build_model("maxx")
+    with pytest.raises(ValueError, match="metric must be one of"):
+        experiment.compare_to_max(_fake_results(), "accuracy")
 
 
-def test_load_data_shapes_and_shifts():
-    d = experiment.load_data(max_shift=2)
-    assert d["x_train"].shape[1:] == (24, 24, 1) and len(d["x_train"]) + len(d["x_test"]) == 1797
-    assert np.abs(d["offsets"]).max() <= 2
-    # the shifted test set holds the same digits, moved
-    i = int(np.argmax(np.abs(d["offsets"]).sum(1)))
-    assert d["x_test"][i].sum() == pytest.approx(d["x_shifted"][i].sum())
-    assert not np.array_equal(d["x_test"][i], d["x_shifted"][i])
+def test_load_data_splits_digits_once():
+    d = experiment.load_data()
+    sizes = [len(d[f"y_{p}"]) for p in ("train", "val", "test")]
+    assert sizes == [1078, 270, 449] and sum(sizes) == 1797
+    assert d["x_test"].shape[1:] == (24, 24, 1)
+    # the same split every time, and the parts hold different images
+    again = experiment.load_data()
+    assert all(np.array_equal(d[k], again[k]) for k in d)
+    flat = {p: {im.tobytes() for im in d[f"x_{p}"]} for p in ("train", "val", "test")}
+    assert len(flat["test"] & flat["train"]) < 5   # sklearn holds a few duplicate digits
 
 
-def test_run_experiment_is_deterministic_and_tidy():
-    data = experiment.load_data()
-    small = {k: v[:200] for k, v in data.items()}
-    a = experiment.run_experiment(["max", "stochastic"], seeds=[0], epochs=1, data=small)
-    b = experiment.run_experiment(["max", "stochastic"], seeds=[0], epochs=1, data=small)
-    keys = ("test_accuracy", "shifted_accuracy", "curve", "shift_curve")
-    assert [[r[k] for k in keys] for r in a] == [[r[k] for k in keys] for r in b]
-    summary = experiment.summarize(a + [dict(a[0], seed=1, test_accuracy=0.0)])
-    assert [s["variant"] for s in summary] == ["max", "stochastic"]
-    assert summary[0]["seeds"] == 2 and summary[0]["test_min"] == 0.0
-    assert experiment.epochs_to_reach([0.1, 0.95]) == 2
-    assert experiment.epochs_to_reach([0.1], 0.5) is None
+def test_shifted_copies_both_directions():
+    img = np.zeros((1, 24, 24, 1), "float32")
+    img[0, 10, 10, 0] = 1
+    for shift, where in ((3, (10, 13)), (-3, (10, 7)), ((2, -1), (12, 9))):
+        moved = experiment.shifted_copies(img, shift)
+        assert moved[0, where[0], where[1], 0] == 1 and moved.sum() == 1
+    assert experiment.shifted_copies(img, -2, axis=0)[0, 8, 10, 0] == 1
+    # placements: the 5x5 grid, then 3 and 4 pixels on one axis, both directions
+    assert len(experiment.OFFSETS) == 33 and (0, -4) in experiment.OFFSETS
 
 
-@pytest.mark.slow
-def test_notebook_07_runs_with_tiny_parameters(tmp_path):
-    papermill = pytest.importorskip("papermill")
-    out = tmp_path / "07_out.ipynb"
-    papermill.execute_notebook(str(NOTEBOOKS / "07_experiment.ipynb"), str(out),
-                               parameters={"EPOCHS": 1, "SEEDS": [0], "VARIANTS": ["max", "avg"]},
-                               cwd=str(NOTEBOOKS), kernel_name="python3", progress_bar=False)
-    nb = json.loads(out.read_text())
-    texts = ["".join(o["text"]) if isinstance(o["text"], list) else o["text"]
-             for c in nb["cells"] if c["cell_type"] == "code"
-             for o in c.get("outputs", []) if o.get("output_type") == "stream"]
-    assert not any(o.get("output_type") == "error" for c in nb["cells"]
-                   for o in c.get("outputs", []))
-    table = next(t for t in texts if "test_range" in t).strip().splitlines()
-    assert table[0].split()[:4] == ["variant", "params", "macs", "test"]
-    assert [line.split()[0] for line in table[1:]] == ["max", "avg"]
-    for line in table[1:]:
-        test, shifted = float(line.split()[3]), float(line.split()[5])
-        assert 0.0 <= shifted <= 1.0 and 0.1 < test <= 1.0   # one epoch beats chance (0.1)
+def test_consistency_by_hand():
+    # image 0: the same class at all 3 placements; image 1: classes 1, 1, 2
+    preds = np.array([[0, 1], [0, 1], [0, 2]])
+    # image 1: of the 6 ordered pairs of different placements, 2 agree
+    assert experiment._consistency(preds) == pytest.approx((1 + 2 / 6) / 2)
 
 
-def _fake_summary():
-    rows = [{"variant": v, "seed": s, "params": 10, "macs": 20, "train_seconds": 1.0,
-             "test_accuracy": 0.9 - 0.1 * s, "shifted_accuracy": 0.5, "curve": [0.5, 0.9],
-             "shift_curve": [0.9, 0.6, 0.3]} for v in ("max", "avg") for s in (0, 1)]
-    return experiment.summarize(rows)
+def test_t_interval_by_hand():
+    mean, half = experiment.t_interval([1.0, 2.0, 3.0, 4.0, 5.0])
+    # sd = sqrt(2.5), t(0.975, 4) = 2.7764
+    assert mean == 3.0 and half == pytest.approx(2.7764451 * math.sqrt(2.5 / 5), rel=1e-6)
+    assert math.isnan(experiment.t_interval([1.0])[1])
 
 
-def test_format_summary_keeps_timings_apart():
-    summary = _fake_summary()
+def _fake_results(n_seeds=5):
+    """max, avg (clean accuracy 0.05 lower, with seed noise), blur (same as max +/- noise)."""
+    runs = []
+    noise = [0.01, -0.01, 0.02, -0.02, 0.0][:n_seeds]
+    for v, shift in (("max", 0.0), ("avg", -0.05), ("blur", None)):
+        for s in range(n_seeds):
+            clean = 0.9 + (noise[s] if shift is None else shift + noise[s] / 10)
+            acc = [0.5] * len(experiment.OFFSETS)
+            acc[experiment.OFFSETS.index((0, 0))] = clean
+            runs.append({"variant": v, "seed": s, "params": 10, "macs": 20,
+                         "best_epoch": 3, "epochs_run": 5, "train_seconds": 1.0,
+                         "history": [{"epoch": e, "train_loss": 1 / e, "train_accuracy": 0.9,
+                                      "val_loss": 1 / e + (e > 3), "val_accuracy": 0.9}
+                                     for e in range(1, 6)],
+                         "test": {"clean_accuracy": clean, "shifted_accuracy": 0.6,
+                                  "consistency": 0.7, "offset_accuracy": acc}})
+    return {"meta": {"settings": dict(experiment.SETTINGS)}, "runs": runs}
+
+
+def test_paired_comparison_and_verdicts():
+    comparison = {c["variant"]: c for c in experiment.compare_to_max(_fake_results())}
+    avg, blur = comparison["avg"], comparison["blur"]
+    assert avg["diff"] == pytest.approx(-0.05) and avg["high"] < 0 and avg["verdict"] == "lower"
+    assert blur["low"] < 0 < blur["high"] and blur["verdict"] == "not established"
+    text = experiment.format_comparison(list(comparison.values()))
+    assert "clean accuracy lower than max" in text and "difference not established" in text
+    # one seed: no interval, so nothing is established
+    one = experiment.compare_to_max(_fake_results(1))
+    assert all(c["verdict"] == "not established" for c in one)
+
+
+def test_summary_table_has_intervals():
+    summary = experiment.summarize(_fake_results())
+    assert [s["variant"] for s in summary] == ["max", "avg", "blur"]
+    assert summary[0]["relative"] == pytest.approx(0.6 / 0.9, rel=1e-4)
+    assert len(summary[0]["shift_curve"]) == 9 and summary[0]["shift_curve"][4] == 0.9
     text = experiment.format_summary(summary)
-    assert text.splitlines()[0].split() == ["variant", "params", "macs", "test", "test_range",
-                                            "shifted", "shifted_range"]
-    assert "0.850" in text and "0.800-0.900" in text and "seconds" not in text
+    assert text.splitlines()[0].split() == ["variant", "params", "macs", "epoch", "clean",
+                                            "shifted", "relative", "consistency"]
+    assert "0.850 ±" in text and "seconds" not in text
     assert "train_seconds" in experiment.format_summary(summary, timings=True)
 
 
-def test_results_explorer_and_plot():
+def test_results_explorer_and_plots():
     import matplotlib.pyplot as plt
-    summary = _fake_summary()
+    results = _fake_results()
+    summary = experiment.summarize(results)
     explorer = experiment.ResultsExplorer(summary)
-    explorer.update(shift=2)
-    assert explorer.state["accuracy"] == {"max": 0.3, "avg": 0.3}
-    fig = experiment.plot_results(summary)
-    assert len(fig.axes) == 2
-    plt.close(fig)
+    explorer.update(shift=-4)
+    assert explorer.state["accuracy"] == {"max": 0.5, "avg": 0.5, "blur": 0.5}
+    explorer.update(shift=0)
+    assert explorer.state["accuracy"]["avg"] == pytest.approx(0.85)
+    for fig in (experiment.plot_results(summary), experiment.plot_curves(results)):
+        assert fig.get_size_inches()[0] * fig.dpi >= 480
+        plt.close(fig)
+
+
+def test_stored_full_run_is_complete():
+    results = experiment.load_results()
+    meta = results["meta"]
+    for key in ("command", "date", "versions", "settings", "wall_seconds"):
+        assert meta[key]
+    assert set(meta["versions"]) >= {"python", "numpy", "tensorflow", "keras"}
+    for v in experiment.VARIANTS:
+        runs = [r for r in results["runs"] if r["variant"] == v]
+        assert len({r["seed"] for r in runs}) >= 5, v
+        for r in runs:
+            # converged: stopped by the validation loss, not by the epoch limit
+            assert r["epochs_run"] < meta["settings"]["max_epochs"], (v, r["seed"])
+            assert r["epochs_run"] == r["best_epoch"] + meta["settings"]["patience"]
+            assert len(r["test"]["offset_accuracy"]) == len(experiment.OFFSETS)
+
+
+@pytest.mark.slow
+def test_runs_are_identical_across_processes(tmp_path):
+    """Two worker processes write a run; a fresh process re-trains it bit for bit."""
+    path = tmp_path / "run.json"
+    code = ("from pooledu import experiment as E\n"
+            "if __name__ == '__main__':\n"
+            f"    E.run_experiment(['max', 'stochastic'], seeds=[0], workers=2, "
+            f"max_epochs=2, path={str(path)!r}, progress=None)\n"
+            f"    print(E.rerun_matches(E.load_results({str(path)!r}), "
+            "['max', 'stochastic'], seed=0, epochs=2))\n")
+    script = tmp_path / "run.py"
+    script.write_text(code)
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=600, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "{'max': True, 'stochastic': True}"
+
+
+@pytest.mark.slow
+def test_notebook_07_full_run_path_with_tiny_parameters(tmp_path):
+    papermill = pytest.importorskip("papermill")
+    out, results = tmp_path / "07_out.ipynb", tmp_path / "results.json"
+    papermill.execute_notebook(
+        str(NOTEBOOKS / "07_experiment.ipynb"), str(out),
+        parameters={"FULL_RUN": True, "SEEDS": [0], "VARIANTS": ["max", "avg"],
+                    "MAX_EPOCHS": 1, "RESULTS": str(results), "WORKERS": 1},
+        cwd=str(NOTEBOOKS), kernel_name="python3", progress_bar=False)
+    nb = json.loads(out.read_text())
+    assert not any(o.get("output_type") == "error" for c in nb["cells"]
+                   for o in c.get("outputs", []))
+    stored = json.loads(results.read_text())
+    assert [r["variant"] for r in stored["runs"]] == ["max", "avg"]
+    assert all(r["epochs_run"] == 1 for r in stored["runs"])
 
 
 def test_fit_gem_exponent_moves_towards_the_target():
