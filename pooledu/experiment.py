@@ -823,11 +823,11 @@ def plot_curves(results: dict, variants: Sequence[str] | None = None, ncols: int
     return fig
 
 
-def plot_results(summary: Sequence[dict], figsize=(11.0, 3.8)):
-    """Two panels: clean accuracy, shifted accuracy and consistency per variant (mean
-    over seeds, 95% t-interval as error bars), and accuracy against the shift of the
-    test digits (-4..4 pixels, left/right; dotted: up/down, for ``max`` and
-    ``max_aug``).
+def plot_results(summary: Sequence[dict], figsize=(7.2, 7.6)):
+    """Two panels, one above the other (the figure fits the book's text column):
+    clean accuracy, shifted accuracy and consistency per variant (mean over seeds,
+    95% t-interval as error bars), and accuracy against the shift of the test
+    digits (-4..4 pixels, left/right). Legends sit beside the data, not on it.
 
     Returns the matplotlib Figure (assign it: ``_ = plot_results(summary)``).
     """
@@ -836,8 +836,7 @@ def plot_results(summary: Sequence[dict], figsize=(11.0, 3.8)):
     from .viz import _LINESTYLES, _MARKERS, LINE_COLORS, style_context
 
     with style_context():
-        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=figsize,
-                                       gridspec_kw={"width_ratios": [1.3, 1]})
+        fig, (ax1, ax2) = plt.subplots(2, 1, figsize=figsize)
         names = [s["variant"] for s in summary]
         x = np.arange(len(names))
         keys = (("clean_accuracy", "clean test"), ("shifted_accuracy", "shifted (<= 2 px)"),
@@ -846,11 +845,12 @@ def plot_results(summary: Sequence[dict], figsize=(11.0, 3.8)):
             ax1.bar(x + (k - 1) * 0.27, [s[key] for s in summary], width=0.27,
                     color=LINE_COLORS[k], label=label,
                     yerr=[s[f"{key}_ci"] for s in summary], capsize=2)
-        ax1.set_xticks(x, names, rotation=35, ha="right")
+        ax1.set_xticks(x, names, rotation=90)
         ax1.set_ylabel("accuracy / consistency")
-        ax1.set_ylim(0, 1.25)
+        ax1.set_ylim(0, 1)
         ax1.set_yticks(np.linspace(0, 1, 6))
-        ax1.legend(loc="upper center", ncol=3, fontsize=8)
+        ax1.legend(fontsize=9, loc="center left", bbox_to_anchor=(1.01, 0.5),
+                   frameon=False)
         shifts = np.arange(-4, 5)
         # nine distinguishable lines: the course colours without yellow, plus two more
         colors = [c for c in LINE_COLORS if c != "#F0E442"] + ["#882255", "#999999"]
@@ -863,8 +863,9 @@ def plot_results(summary: Sequence[dict], figsize=(11.0, 3.8)):
         ax2.set_ylabel("test accuracy")
         ax2.set_ylim(0, 1)
         ax2.set_xticks(shifts)
-        ax2.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
-        fig.tight_layout(rect=(0, 0, 0.9, 1))
+        ax2.legend(fontsize=9, loc="center left", bbox_to_anchor=(1.01, 0.5),
+                   frameon=False)
+        fig.tight_layout()
     return fig
 
 
