@@ -148,3 +148,69 @@ def test_rounded_averages_are_told_to_give_them_unrounded(name, capsys):
 def test_layer_params_hint_does_not_say_pooling_saves_parameters_everywhere(capsys):
     ok, out = _says(exercises.check_quiz_pooling_layer_params, 2, capsys)
     assert not ok and "Dense" in out and "no weights" in out
+
+
+# ------------------------------------------------ 07: the nine variants of the stored run
+def _stored_07():
+    """params and MACs per variant of the stored run (notebooks/data/07_results.json)."""
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "notebooks" / "data" / "07_results.json"
+    runs = json.loads(path.read_text())["runs"]
+    return {r["variant"]: (r["params"], r["macs"]) for r in runs}
+
+
+def test_nb07_checks_know_every_variant_of_the_experiment():
+    from pooledu import experiment
+    from pooledu.exercises import _nb07
+
+    assert _nb07._VARIANTS == experiment.VARIANTS
+    assert set(_stored_07()) == set(experiment.VARIANTS)
+
+
+@pytest.mark.parametrize("answer", ["all_conv", "max_aug", "All_Conv", " max-aug "])
+def test_new_07_variants_are_judged_not_called_unknown(answer, capsys):
+    ok, out = _says(exercises.check_fewest_macs, answer, capsys)
+    assert not ok and "not a variant" not in out and "one of" not in out
+
+
+@pytest.mark.parametrize("answer", ["strided_conv", "Strided_Conv", "strided conv",
+                                    "strided-conv"])
+def test_fewest_macs_accepts_the_right_variant_however_spelled(answer, capsys):
+    ok, out = _says(exercises.check_fewest_macs, answer, capsys)
+    assert ok, out
+
+
+def test_fewest_macs_refuses_a_name_that_is_no_variant(capsys):
+    ok, out = _says(exercises.check_fewest_macs, "strided", capsys)
+    assert not ok and "not a variant" in out
+
+
+def test_fewest_macs_hints_agree_with_the_stored_run(capsys):
+    stored = _stored_07()
+    macs = {v: m for v, (_, m) in stored.items()}
+    # the solution really is the cheapest, and the hints' comparisons hold
+    assert min(macs, key=macs.get) == "strided_conv"
+    assert macs["gap_head"] > macs["max"] and stored["gap_head"][0] < stored["max"][0]
+    assert macs["all_conv"] > macs["max"] and macs["blur"] > macs["max"]
+    assert macs["max_aug"] == macs["max"] == macs["avg"] == macs["stochastic"]
+    assert max(macs, key=macs.get) == "no_pool"
+    ok, out = _says(exercises.check_fewest_macs, "gap_head", capsys)
+    assert not ok and "more multiply-adds than 'max'" in out
+    assert "cost the same" not in out
+
+
+def test_gap_head_dense_hints_agree_with_the_stored_run(capsys):
+    stored = _stored_07()
+    head_of_max = 6 * 6 * 16 * 10 + 10
+    assert stored["gap_head"][0] == 6218
+    assert stored["gap_head"][0] - 330 == (3 * 3 * 1 * 8 + 8) + (3 * 3 * 8 * 16 + 16) + (
+        3 * 3 * 16 * 32 + 32)
+    assert stored["max"][0] - head_of_max == (3 * 3 * 1 * 8 + 8) + (3 * 3 * 8 * 16 + 16)
+    ok, out = _says(exercises.check_gap_head_dense_params, 11530, capsys)
+    assert not ok and "other models" not in out and "6x6x32" in out
+    ok, out = _says(exercises.check_gap_head_dense_params, head_of_max, capsys)
+    assert not ok and "other models' head" in out
+    ok, out = _says(exercises.check_gap_head_dense_params, 330, capsys)
+    assert ok and "5,770" in out and "11,530" not in out
