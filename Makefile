@@ -56,10 +56,16 @@ test: setup
 # browser tests run on their own: they share one book build.
 test-lib: setup
 	$(PY) -m pytest tests pooledu --doctest-modules $(XDIST) \
-	  --ignore=tests/test_book.py --ignore=tests/test_browser.py --ignore=tests/test_lab.py
+	  --ignore=tests/test_book.py --ignore=tests/test_browser.py --ignore=tests/test_lab.py \
+	  --ignore=tests/test_explorers_browser.py --ignore=tests/test_explorers_lab.py
 
+# The explorer browser tests run in a pytest process of their own: Playwright's sync
+# API cannot run twice in one process (test_browser.py holds it for its session).
 test-book: setup
-	$(PY) -m pytest tests/test_book.py tests/test_browser.py
+	@status=0; \
+	$(PY) -m pytest tests/test_book.py tests/test_browser.py || status=1; \
+	$(PY) -m pytest tests/test_explorers_browser.py tests/test_explorers_lab.py || status=1; \
+	exit $$status
 
 # Every notebook opened in JupyterLab in chromium: MyST rendered, solutions folded,
 # not modified on open, no news pop-up, no missing glyphs (screenshots in
