@@ -34,11 +34,14 @@ PAGE_EXPLORERS = {
     "WindowStepper": lambda: widgets.WindowStepper(),
     "GradientExplorer": lambda: widgets.GradientExplorer(),
 }
-PNG_EXPLORERS = {
+#: drawn by the page from states pooledu precomputed (saved in the widget state)
+STATE_EXPLORERS = {
     "ShiftExplorer": lambda: widgets.ShiftExplorer(max_shift=4),
+}
+PNG_EXPLORERS = {
     "PoolingZoo": lambda: widgets.PoolingZoo(data.photo(32)),
 }
-EXPLORERS = {**PAGE_EXPLORERS, **PNG_EXPLORERS}
+EXPLORERS = {**PAGE_EXPLORERS, **STATE_EXPLORERS, **PNG_EXPLORERS}
 
 
 def control_values(control):
@@ -60,6 +63,11 @@ def has_picture(explorer):
         result = explorer.result
         return result["ok"] and np.array_equal(decode_array(result["output"]),
                                                 explorer.state["output"])
+    if isinstance(explorer, widgets.ShiftExplorer):
+        scene = explorer.scenes[f"{explorer.pattern}|{explorer.direction}|{explorer.pool_size}"]
+        pictures = [explorer.pictures[scene["outputs"][m][explorer.shift]]
+                    for m in explorer.methods]
+        return scene["ok"] and all(p.startswith("data:image/png;base64,") for p in pictures)
     outputs = explorer.output.outputs
     return len(outputs) == 1 and "image/png" in outputs[0]["data"]
 
@@ -67,6 +75,9 @@ def has_picture(explorer):
 def has_no_picture(explorer):
     if isinstance(explorer, widgets.PoolingExplorer.__mro__[1]):
         return explorer.result["ok"] is False and "output" not in explorer.result
+    if isinstance(explorer, widgets.ShiftExplorer):
+        scene = explorer.scenes[f"{explorer.pattern}|{explorer.direction}|{explorer.pool_size}"]
+        return scene["ok"] is False and "outputs" not in scene
     return explorer.output.outputs == ()
 
 
@@ -79,7 +90,7 @@ def test_sweep_every_control_with_update(name):
         for value in control_values(control):
             explorer.update(**{control_name: value})
             now = explorer.params.get(control_name, getattr(explorer, control_name, None)) \
-                if name in PAGE_EXPLORERS else explorer.controls[control_name].value
+                if name not in PNG_EXPLORERS else explorer.controls[control_name].value
             assert now == value or not explorer.state["ok"] \
                 or control_name in ("step", "row", "col")
             if explorer.state["ok"]:
@@ -101,7 +112,7 @@ def test_moving_a_control_recomputes(name):
         if len(values) < 2:
             continue
         before = len(explorer.timings)
-        if name in PAGE_EXPLORERS:
+        if name not in PNG_EXPLORERS:
             value = values[1] if getattr(explorer, control_name) != values[1] else values[0]
             setattr(explorer, control_name, value)
             assert explorer.state["params"][control_name] == getattr(explorer, control_name)
@@ -146,7 +157,8 @@ def test_update_rejects_unknown_names_and_values(name):
     explorer = EXPLORERS[name]()
     with pytest.raises(TypeError, match="unknown parameter"):
         explorer.update(colour="red")
-    dropdown = "mode" if name in PAGE_EXPLORERS else next(
+    dropdown = "mode" if name in PAGE_EXPLORERS else "direction" if name in STATE_EXPLORERS \
+        else next(
         n for n, c in explorer.controls.items() if isinstance(c, W.Dropdown))
     with pytest.raises(ValueError, match=dropdown):
         explorer.update(**{dropdown: "no such option"})
@@ -459,15 +471,22 @@ def test_gradient_explorer_on_a_large_image():
     assert decode_array(explorer.result["dx"]).shape == (256, 256)
 
 
-def test_shift_explorer_curve_picture_is_rendered_once_per_shift():
-    explorer = widgets.ShiftExplorer(max_shift=3)
-    for shift in (1, 2, 1, 2):
-        explorer.update(shift=shift)
-        assert explorer.curve_output.outputs[0]["data"]["image/png"]
-    assert len(explorer._curve_pngs) == 3, "one picture each for shifts 0, 1 and 2"
-    first = explorer.curve_output.outputs
-    explorer.update(metric="max abs change")
-    assert explorer.curve_output.outputs != first and len(explorer._curve_pngs) == 1
-    explorer.update(pool_size=1)
-    explorer.update(pattern="photo", pool_size=2)
-    assert explorer._views[0].cmap.name == "gray"
+def test_shift_explorer_precomputes_every_setting_with_pooledu():
+    explorer = widgets.ShiftExplorer(max_shift=3, methods=("max", "avg", "blur", "max-blur"))
+    assert len(explorer.scenes) == len(widgets.SHIFT_PATTERNS) * 3 * 4
+    for key, scene in explorer.scenes.items():
+        pattern, direction, k = key.split("|")
+        explorer.update(pattern=pattern, direction=direction, pool_size=int(k))
+        for metric in ("cosine similarity", "max abs change"):
+            explorer.update(metric=metric)
+            for shift in range(4):
+                explorer.update(shift=shift)
+                for m, value in explorer.state["similarity"].items():
+                    assert scene["curves"][metric][m][shift] == value
+                    assert scene["labels"][metric][m][shift] == format_number(value)
+    # the saved widget state carries the front end and every precomputed setting
+    state = embed_data(views=[explorer], drop_defaults=False)["manager_state"]["state"]
+    model = state[explorer.model_id]["state"]
+    assert "export default" in model["_esm"] and ".pooledu-shift" in model["_css"]
+    assert model["scenes"] == explorer.scenes and model["pictures"] == explorer.pictures
+    assert len(set(explorer.pictures)) == len(explorer.pictures), "each picture stored once"
