@@ -8,8 +8,8 @@ Screenshots are saved to tests/artifacts/ (gitignored; POOLEDU_ARTIFACTS
 moves them): book/<page>.jpg for every page, lab/<notebook>-*.jpg.
 
 POOLEDU_LIVE_NOTEBOOK picks the notebook the JupyterLab test runs
-(default: notebooks/05_why_pooling_helps.ipynb, whose ShiftExplorer has
-ipywidgets sliders; the explorers drawn by the page are moved live by
+(default: notebooks/08_alternatives.ipynb, whose PoolingZoo has ipywidgets
+sliders; the explorers drawn by the page are moved live by
 test_explorers_lab.py).
 """
 
@@ -36,7 +36,7 @@ from _booksite import ARTIFACTS, CHROMIUM, ROOT, built_site, skip_or_fail, toc_p
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 LIVE_NOTEBOOK = Path(os.environ.get("POOLEDU_LIVE_NOTEBOOK")
-                     or ROOT / "notebooks" / "05_why_pooling_helps.ipynb")
+                     or ROOT / "notebooks" / "08_alternatives.ipynb")
 # Every page a reader can reach: the TOC, plus Sphinx's own index and search pages.
 PAGES = [*toc_pages(), "genindex", "search"]
 LOCAL_SCHEMES = ("data:", "blob:", "about:")

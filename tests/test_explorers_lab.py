@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from _booksite import ARTIFACTS, CHROMIUM, ROOT, skip_or_fail
 from test_browser import _ALL_CELLS_RAN, _wait_kernel_idle, _wait_one_idle_session
-from test_explorers_browser import CHROMIUM_ARGS, move_every_control
+from test_explorers_browser import CHROMIUM_ARGS, WINDOW, move_every_control
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -119,7 +119,7 @@ def test_every_control_of_the_explorers_in_live_jupyterlab(lab):
             page.wait_for_timeout(500)
             _wait_kernel_idle(page, 240_000)
             page.wait_for_function(_ALL_CELLS_RAN, timeout=240_000)
-            roots = page.locator(".jp-OutputArea .pooledu-x")
+            roots = page.locator(f".jp-OutputArea {WINDOW}")
             roots.first.wait_for(state="visible", timeout=60_000)
             errors_in_cells = page.locator("[data-mime-type='application/vnd.jupyter.error']")
             assert errors_in_cells.count() == 0, errors_in_cells.first.inner_text()[:2000]

@@ -158,6 +158,8 @@ function render({ model, el }) {
     figure.replaceChildren();
     view.drawCount += 1;
     view.params = p;
+    view.model = { source: model.get("source"), max_shift: model.get("max_shift"),
+                   methods: model.get("methods") };
     if (!scene || !scene.ok) {
       text.innerHTML = "";
       message.replaceChildren(node("div", { class: "px-error",

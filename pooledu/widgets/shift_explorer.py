@@ -26,7 +26,7 @@ from .. import data
 from .. import reference as ref
 from ..viz import ANNOTATE_MAX, LINE_COLORS, format_number
 from ._common import _check_image2d, fit_problem
-from ._window import front_end
+from ._window import encode_array, front_end
 
 __all__ = ["SHIFT_METHODS", "SHIFT_PATTERNS", "ShiftExplorer"]
 
@@ -162,6 +162,8 @@ class ShiftExplorer(anywidget.AnyWidget):
     scenes = T.Dict().tag(sync=True)
     #: the shifted inputs: "pattern|direction" -> list of picture numbers over shifts
     inputs = T.Dict().tag(sync=True)
+    #: the input when one was given (encode_array), else {} (the patterns are pooledu's)
+    source = T.Dict().tag(sync=True)
     #: every distinct picture once, as a PNG data URL (scenes and inputs index it)
     pictures = T.List(T.Unicode()).tag(sync=True)
 
@@ -182,7 +184,8 @@ class ShiftExplorer(anywidget.AnyWidget):
                          pattern="" if self.x is not None else pattern,
                          max_shift=int(max_shift), pool_size=pool_size,
                          kmax=max(4, pool_size), methods=list(methods),
-                         colors=LINE_COLORS[:len(methods)])
+                         colors=LINE_COLORS[:len(methods)],
+                         source={} if self.x is None else encode_array(self.x))
         self.state: dict = {"ok": False, "message": "", "params": {}}
         self.last_output = None
         self.timings: list[float] = []
