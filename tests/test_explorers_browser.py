@@ -267,7 +267,10 @@ _SHIFT_VIEW = """e => { const v = e.pooleduView;
 @functools.lru_cache(maxsize=8)
 def _shift_explorer(source, max_shift, methods):
     """pooledu's ShiftExplorer for a page's settings (built once: it precomputes)."""
-    x = None if source is None else decode_array(json.loads(source))
+    x = None
+    if source is not None:
+        encoded = json.loads(source)
+        x = decode_array(encoded).astype(np.float32 if encoded["float32"] else np.float64)
     return widgets.ShiftExplorer(x, max_shift=max_shift, methods=methods)
 
 

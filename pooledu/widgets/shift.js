@@ -99,30 +99,33 @@ function render({ model, el }) {
   }
 
   function curve(scene, m, s) {
-    const W = 320, H = 240, L = 52, R = 12, T = 26, B = 42;
+    // the legend sits under the plot, one row per method, so it never hides a curve
+    const W = 320, L = 52, R = 12, T = 26, B = 42, H = 228 + 18 * methods.length;
+    const plotBottom = 220 - B;
     const n = model.get("max_shift");
     const [lo, hi] = scene.ylim[m];
     const px = (i) => L + (i / n) * (W - L - R);
-    const py = (v) => T + (1 - (v - lo) / (hi - lo)) * (H - T - B);
+    const py = (v) => T + (1 - (v - lo) / (hi - lo)) * (plotBottom - T);
     const fig = node("figure", { class: "px-panel" }, figure);
     const svg = svgNode("svg", { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: "img",
                                  "aria-label": `${m} vs shift 0, for shifts 0 to ${n}; ` +
                                  `the line marks shift ${s}` }, fig);
     svgNode("text", { x: W / 2, y: 16, class: "px-title", "text-anchor": "middle",
                       text: `${m} vs shift 0` }, svg);
-    svgNode("rect", { x: L, y: T, width: W - L - R, height: H - T - B, fill: "none",
+    svgNode("rect", { x: L, y: T, width: W - L - R, height: plotBottom - T, fill: "none",
                       stroke: "#767676" }, svg);
     for (let i = 0; i <= n; i++) {
-      svgNode("text", { x: px(i), y: H - B + 15, class: "px-tick", "text-anchor": "middle",
+      svgNode("text", { x: px(i), y: plotBottom + 15, class: "px-tick", "text-anchor": "middle",
                         text: String(i) }, svg);
     }
-    svgNode("text", { x: (L + W - R) / 2, y: H - 8, class: "px-title", "text-anchor": "middle",
+    svgNode("text", { x: (L + W - R) / 2, y: plotBottom + 34, class: "px-title",
+                      "text-anchor": "middle",
                       text: "shift (pixels)" }, svg);
     for (const v of [lo + 0.1 * (hi - lo) / 1.2, hi - 0.1 * (hi - lo) / 1.2]) {
       svgNode("text", { x: L - 4, y: py(v) + 4, class: "px-tick", "text-anchor": "end",
                         text: (Math.round(v * 1000) / 1000).toString() }, svg);
     }
-    svgNode("line", { x1: px(s), x2: px(s), y1: T, y2: H - B, class: "px-shift-line" }, svg);
+    svgNode("line", { x1: px(s), x2: px(s), y1: T, y2: plotBottom, class: "px-shift-line" }, svg);
     methods.forEach((name, j) => {
       const ys = scene.curves[m][name];
       svgNode("polyline", { points: ys.map((v, i) => `${px(i)},${py(v)}`).join(" "),
@@ -132,9 +135,11 @@ function render({ model, el }) {
         const dot = marker(MARKERS[j % 4], px(i), py(v), colors[j], svg);
         if (i === s) { dot.setAttribute("class", "px-current"); }
       });
-      svgNode("line", { x1: L + 8, x2: L + 30, y1: T + 14 + 16 * j, y2: T + 14 + 16 * j,
-                        stroke: colors[j], "stroke-width": 2 }, svg);
-      svgNode("text", { x: L + 34, y: T + 18 + 16 * j, class: "px-tick",
+      const ly = 232 + 18 * j;
+      svgNode("line", { x1: L, x2: L + 26, y1: ly, y2: ly, stroke: colors[j], "stroke-width": 2,
+                        "stroke-dasharray": ["", "6 3", "8 3 2 3", "2 3"][j % 4] }, svg);
+      marker(MARKERS[j % 4], L + 13, ly, colors[j], svg);
+      svgNode("text", { x: L + 34, y: ly + 4, class: "px-tick",
                         text: `${name} ${scene.labels[m][name][s]}` }, svg);
     });
     // click the plot: go to that shift (the pictures follow)
@@ -176,11 +181,11 @@ function render({ model, el }) {
     const inputs = model.get("inputs")[`${p.pattern}|${p.direction}`];
     const pictures = model.get("pictures");
     panel(pictures[inputs[p.shift]], `input, shift ${p.shift}`,
-          `the input shifted ${p.shift} pixel(s) ${p.direction}`, 150);
+          `the input shifted ${p.shift} pixel(s) ${p.direction}`, 120);
     const [oh, ow] = scene.shape;
     for (const m of methods) {
       panel(pictures[scene.outputs[m][p.shift]], `${m}: ${labels[m]}`,
-            `${m} pooled output (${oh} x ${ow}) at shift ${p.shift}`, 150);
+            `${m} pooled output (${oh} x ${ow}) at shift ${p.shift}`, 120);
     }
     curve(scene, p.metric, p.shift);
   }
