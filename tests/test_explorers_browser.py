@@ -25,6 +25,8 @@ from _booksite import ARTIFACTS, CHROMIUM, built_site, skip_or_fail, toc_pages
 
 from pooledu import data, widgets
 from pooledu.widgets._window import decode_array
+from pooledu.widgets.pooling_zoo import _png as zoo_png
+from pooledu.widgets.pooling_zoo import _shown as zoo_shown
 from pooledu.widgets.shift_explorer import _png
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -36,8 +38,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
 PAGES = [*toc_pages(), "genindex", "search"]
 NOTEBOOK_PAGES = [p for p in toc_pages() if p.startswith("notebooks/")]
 #: the window explorers (the ShiftExplorer's root is .pooledu-x.pooledu-shift)
-WINDOW = ".pooledu-x:not(.pooledu-shift)"
+WINDOW = ".pooledu-x:not(.pooledu-shift):not(.pooledu-zoo)"
 SHIFT = ".pooledu-x.pooledu-shift"
+ZOO = ".pooledu-x.pooledu-zoo"
 CLASSES = {"explorer": widgets.PoolingExplorer, "stepper": widgets.WindowStepper,
            "gradient": widgets.GradientExplorer}
 
@@ -355,6 +358,68 @@ def move_shift_controls(root) -> int:
     return checks
 
 
+# ------------------------------------------------------------- the pooling zoo ---
+_ZOO_VIEW = """e => { const v = e.pooleduView;
+  return {ok: v.ok, params: v.params, message: e.querySelector('.px-message').textContent,
+          text: e.querySelector('.px-text').innerHTML,
+          pictures: Array.from(e.querySelectorAll('.px-zoo-figure img')).map(i => i.src),
+          captions: Array.from(e.querySelectorAll('.px-zoo-figure figcaption'))
+                      .map(c => c.textContent)};
+}"""
+
+
+@functools.lru_cache(maxsize=2)
+def _zoo():
+    """pooledu's PoolingZoo on its default photo (what notebooks 03 and 08 show)."""
+    return widgets.PoolingZoo()
+
+
+def check_zoo(root):
+    """The zoo shows pooledu's outputs (pictures), shapes and value ranges for its setting."""
+    view = root.evaluate(_ZOO_VIEW)
+    zoo = _zoo()
+    zoo.update(**view["params"])
+    want, where = zoo.state, f"{view['params']}"
+    assert view["ok"] == want["ok"], where
+    if not want["ok"]:
+        assert view["message"] == want["message"], where
+        return view
+    assert view["text"] == want["text"], where
+    p = view["params"]
+    assert view["captions"] == [f"input {' x '.join(map(str, zoo.x.shape))}",
+                                f"{p['left']}: {' x '.join(map(str, want['shapes']['left']))}",
+                                f"{p['right']}: {' x '.join(map(str, want['shapes']['right']))}"]
+    for side, picture in zip(("left", "right"), view["pictures"][1:]):
+        name = p[side]
+        assert picture == zoo_png(zoo_shown(want["outputs"][side], name, zoo.x)), (where, side)
+    return view
+
+
+def move_zoo_controls(root) -> int:
+    checks, page = 0, root.page
+    check_zoo(root)
+    initial = root.evaluate(_ZOO_VIEW)["params"]
+    selects = root.locator("select")
+    for i in range(selects.count()):
+        sel = selects.nth(i)
+        start = sel.input_value()
+        for option in sel.locator("option").all_text_contents() + [start]:
+            sel.select_option(option)
+            check_zoo(root)
+            checks += 1
+    handle = root.locator("input[type=range]").first
+    handle.focus()
+    top, start = int(handle.get_attribute("max")), int(handle.input_value())
+    for key, moves in (("ArrowRight", top - start), ("ArrowLeft", top - 1),
+                       ("ArrowRight", start - 1)):
+        for _ in range(moves):
+            page.keyboard.press(key)
+            check_zoo(root)
+            checks += 1
+    assert root.evaluate(_ZOO_VIEW)["params"] == initial
+    return checks
+
+
 # -------------------------------------------------------------------- tests ---
 def test_saved_explorers_show_pooledus_numbers(context, site_url):
     """As loaded, each explorer draws the numbers pooledu saved in the notebook."""
@@ -374,6 +439,10 @@ def test_saved_explorers_show_pooledus_numbers(context, site_url):
             for i in range(shifts.count()):
                 view = check_shift(shifts.nth(i))
                 assert view["ok"], f"{name}: shift explorer {i} saved in an error state"
+                seen += 1
+            zoos = page.locator(ZOO)
+            for i in range(zoos.count()):
+                assert check_zoo(zoos.nth(i))["ok"], f"{name}: zoo {i} saved in an error state"
                 seen += 1
             for i in range(roots.count()):
                 view = check(roots.nth(i))
@@ -407,6 +476,14 @@ def test_every_control_of_every_explorer_on_the_book(context, site_url, name):
             path = ARTIFACTS / "explorers" / f"{name.replace('/', '__')}-shift-{i}.png"
             path.parent.mkdir(parents=True, exist_ok=True)
             root.screenshot(path=str(path))
+        zoos = page.locator(ZOO)
+        for i in range(zoos.count()):
+            root = zoos.nth(i)
+            root.scroll_into_view_if_needed()
+            checks += move_zoo_controls(root)
+            path = ARTIFACTS / "explorers" / f"{name.replace('/', '__')}-zoo-{i}.png"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            root.screenshot(path=str(path))
         for i in range(roots.count()):
             root = roots.nth(i)
             root.scroll_into_view_if_needed()
@@ -414,7 +491,7 @@ def test_every_control_of_every_explorer_on_the_book(context, site_url, name):
             path = ARTIFACTS / "explorers" / f"{name.replace('/', '__')}-{i}.png"
             path.parent.mkdir(parents=True, exist_ok=True)
             root.screenshot(path=str(path))
-        assert checks >= 20 * (roots.count() + shifts.count()) > 0
+        assert checks >= 20 * (roots.count() + shifts.count() + zoos.count()) > 0
         assert page.errors == [], "console errors"
     finally:
         page.close()
