@@ -55,10 +55,11 @@ function render({ model, el }) {
     node("figcaption", { text: caption }, fig);
     const img = node("img", { src, alt, class: "px-canvas" }, fig);
     img.addEventListener("load", () => {
-      // integer zoom for small outputs, at most 200 px wide; pixels stay square
-      const zoom = Math.max(1, Math.floor(200 / Math.max(img.naturalWidth, img.naturalHeight)));
-      img.style.width = `${img.naturalWidth * zoom}px`;
-      img.style.height = `${img.naturalHeight * zoom}px`;
+      // every panel as wide as the others (192 px), so a 32 x 32 output is drawn as
+      // large as the 128 x 128 input it came from: its cells look 4x bigger
+      const scale = 192 / Math.max(img.naturalWidth, img.naturalHeight);
+      img.style.width = `${Math.round(img.naturalWidth * scale)}px`;
+      img.style.height = `${Math.max(Math.round(img.naturalHeight * scale), 8)}px`;
     });
   }
 
