@@ -1,7 +1,7 @@
 """The explorers in a live JupyterLab: every control moved, numbers from pooledu.
 
 JupyterLab runs notebook 01 (a WindowStepper and a PoolingExplorer), and
-notebook 06 (a ShiftExplorer), on a copy of the notebooks; after Run All every
+notebook 06 (a ShiftExplorer) and 08 (a PoolingZoo), on a copy of the notebooks; after Run All every
 control of every explorer is moved in Chromium, and after each move the test waits until the page has drawn the
 numbers the kernel's pooledu sent for that setting, then checks them against
 pooledu (test_explorers_browser.check / check_shift). No request leaves the machine and no
@@ -27,8 +27,10 @@ from test_explorers_browser import (
     CHROMIUM_ARGS,
     SHIFT,
     WINDOW,
+    ZOO,
     move_every_control,
     move_shift_controls,
+    move_zoo_controls,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -108,6 +110,12 @@ def test_shift_explorer_in_live_jupyterlab(lab):
     page shows pooledu's precomputed numbers and pictures for each setting."""
     _run_and_move(lab, SHIFT_NOTEBOOK, SHIFT, 1, lambda root, live: move_shift_controls(root),
                   "lab-shift")
+
+
+def test_pooling_zoo_in_live_jupyterlab(lab):
+    """Notebook 08's PoolingZoo: every control moved with a kernel behind it."""
+    _run_and_move(lab, "08_alternatives.ipynb", ZOO, 1,
+                  lambda root, live: move_zoo_controls(root), "lab-zoo")
 
 
 def _run_and_move(lab, notebook, selector, count, move, label):
