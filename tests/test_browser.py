@@ -8,8 +8,9 @@ Screenshots are saved to tests/artifacts/ (gitignored; POOLEDU_ARTIFACTS
 moves them): book/<page>.jpg for every page, lab/<notebook>-*.jpg.
 
 POOLEDU_LIVE_NOTEBOOK picks the notebook the JupyterLab test runs
-(default: notebooks/05_why_pooling_helps.ipynb, whose ShiftExplorer has
-ipywidgets sliders; the explorers drawn by the page are moved live by
+(default: notebooks/05_why_pooling_helps.ipynb: its ShiftExplorer's range
+inputs, drawn by the page, are moved - ipywidgets sliders where a notebook has
+them; the explorers drawn by the page are moved live by
 test_explorers_lab.py).
 """
 
@@ -380,7 +381,8 @@ def lab(tmp_path):
 _OUTPUTS_WITHOUT_SLIDERS = """() => {
   const nb = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook');
   const copy = nb.cloneNode(true);
-  copy.querySelectorAll('.widget-slider, .jp-InputArea, .jp-InputPrompt, .jp-OutputPrompt')
+  copy.querySelectorAll('.widget-slider, .px-controls, .jp-InputArea, .jp-InputPrompt, ' +
+                        '.jp-OutputPrompt')
       .forEach(e => e.remove());
   return Array.from(copy.querySelectorAll('.jp-OutputArea')).map(e => e.innerHTML).join('\\n');
 }"""
@@ -451,7 +453,9 @@ def test_live_notebook_runs_and_slider_changes_output(browser, lab):
                                   "[data-mime-type='application/vnd.jupyter.error']")
         assert tracebacks.count() == 0, tracebacks.first.inner_text()[:2000]
 
-        sliders = page.locator(".jp-OutputArea .widget-slider")
+        # ipywidgets sliders, or the range inputs of the explorers drawn by the page
+        sliders = page.locator(".jp-OutputArea .widget-slider, "
+                               ".jp-OutputArea .pooledu-x input[type=range]")
         sliders.first.wait_for(state="visible", timeout=30_000)
         _screenshot(page, "lab", f"{stem}-after-run-all.jpg")
 
@@ -459,11 +463,15 @@ def test_live_notebook_runs_and_slider_changes_output(browser, lab):
         for i in range(min(sliders.count(), 6)):
             slider = sliders.nth(i)
             slider.scroll_into_view_if_needed()
-            handle = slider.locator(".noUi-handle").first
-            at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute(
-                "aria-valuemax")
+            native = slider.evaluate("e => e.tagName") == "INPUT"
+            handle = slider if native else slider.locator(".noUi-handle").first
+            now, top = (("value", "max") if native else ("aria-valuenow", "aria-valuemax"))
+            def value_of(handle=handle, native=native, now=now):
+                return handle.input_value() if native else handle.get_attribute(now)
+
+            at_max = value_of() == handle.get_attribute(top)
             before = page.evaluate(_OUTPUTS_WITHOUT_SLIDERS)
-            value_before = handle.get_attribute("aria-valuenow")
+            value_before = value_of()
             handle.focus()
             page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
             try:
@@ -471,7 +479,7 @@ def test_live_notebook_runs_and_slider_changes_output(browser, lab):
                     f"b => ({_OUTPUTS_WITHOUT_SLIDERS})() !== b", arg=before, timeout=15_000)
                 changed = True
             except PlaywrightTimeout:  # this slider's output did not change: try the next
-                assert handle.get_attribute("aria-valuenow") != value_before, \
+                assert value_of() != value_before, \
                     "ArrowRight did not move the slider"
                 continue
             break

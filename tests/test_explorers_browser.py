@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import threading
 from pathlib import Path
 
@@ -22,7 +23,11 @@ import numpy as np
 import pytest
 from _booksite import ARTIFACTS, CHROMIUM, built_site, skip_or_fail, toc_pages
 
-from pooledu import widgets
+from pooledu import data, widgets
+from pooledu.widgets._window import decode_array
+from pooledu.widgets.pooling_zoo import _png as zoo_png
+from pooledu.widgets.pooling_zoo import _shown as zoo_shown
+from pooledu.widgets.shift_explorer import _png
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -32,6 +37,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-sync", "--no-first-run"]
 PAGES = [*toc_pages(), "genindex", "search"]
 NOTEBOOK_PAGES = [p for p in toc_pages() if p.startswith("notebooks/")]
+#: the window explorers (the ShiftExplorer's root is .pooledu-x.pooledu-shift)
+WINDOW = ".pooledu-x:not(.pooledu-shift):not(.pooledu-zoo)"
+SHIFT = ".pooledu-x.pooledu-shift"
+ZOO = ".pooledu-x.pooledu-zoo"
 CLASSES = {"explorer": widgets.PoolingExplorer, "stepper": widgets.WindowStepper,
            "gradient": widgets.GradientExplorer}
 
@@ -241,6 +250,176 @@ def move_every_control(root, live=False) -> int:
     return checks
 
 
+# ------------------------------------------------------- the shift explorer ---
+_SHIFT_VIEW = """e => { const v = e.pooleduView;
+  return {ok: v.ok, params: v.params, labels: v.labels || null, values: v.values || null,
+          text: e.querySelector('.px-text').innerHTML,
+          message: e.querySelector('.px-message').textContent,
+          pictures: Array.from(e.querySelectorAll('.px-shift-figure img')).map(i => i.src),
+          captions: Array.from(e.querySelectorAll('.px-shift-figure figcaption'))
+                      .map(c => c.textContent),
+          legend: Array.from(e.querySelectorAll('.px-shift-figure svg text.px-tick'))
+                      .map(t => t.textContent),
+          line: (e.querySelector('.px-shift-line') || {getAttribute: () => null})
+                      .getAttribute('x1'),
+          current: Array.from(e.querySelectorAll('.px-current')).length,
+          drawCount: v.drawCount, model: v.model};
+}"""
+
+
+@functools.lru_cache(maxsize=8)
+def _shift_explorer(source, max_shift, methods):
+    """pooledu's ShiftExplorer for a page's settings (built once: it precomputes)."""
+    x = None
+    if source is not None:
+        encoded = json.loads(source)
+        x = decode_array(encoded).astype(np.float32 if encoded["float32"] else np.float64)
+    return widgets.ShiftExplorer(x, max_shift=max_shift, methods=methods)
+
+
+def check_shift(root):
+    """What the shift explorer shows equals pooledu's numbers and pictures for its setting."""
+    view = root.evaluate(_SHIFT_VIEW)
+    model = view["model"]
+    explorer = _shift_explorer(json.dumps(model["source"]) if model["source"] else None,
+                               model["max_shift"], tuple(model["methods"]))
+    p = dict(view["params"])
+    if not model["source"]:
+        explorer.update(pattern=p["pattern"])
+    p.pop("pattern")
+    explorer.update(**p)
+    want = explorer.state
+    where = f"{view['params']}"
+    assert view["ok"] == want["ok"], where
+    if not want["ok"]:
+        assert view["message"] == want["message"], where
+        return view
+    assert view["values"] == want["similarity"], where          # exact floats
+    assert view["labels"] == want["labels"], where
+    assert view["text"] == want["text"], where
+    assert view["captions"] == [f"input, shift {p['shift']}"] + [
+        f"{m}: {label}" for m, label in want["labels"].items()], where
+    # the pictures shown are pooledu's shifted input and pooled outputs
+    x = explorer._image(explorer.pattern)
+    lo, hi = float(np.min(x)), float(np.max(x))
+    cmap = "gray" if max(x.shape) > 16 else "cividis"
+    dy, dx = {"right": (0, 1), "down": (1, 0), "diagonal": (1, 1)}[p["direction"]]
+    moved = data.shift_image(x, (dy * p["shift"], dx * p["shift"]))
+    assert view["pictures"][0] == _png(moved, lo, hi, cmap), where
+    for m, picture in zip(explorer.methods, view["pictures"][1:]):
+        assert picture == _png(want["outputs"][m], lo, hi, cmap), (where, m)
+    # the curve moves with the shift: its marker line and highlighted points
+    legend = [f"{m} {label}" for m, label in want["labels"].items()]
+    assert view["legend"][-len(legend):] == legend, where
+    assert view["current"] == len(explorer.methods), where
+    assert float(view["line"]) == pytest.approx(52 + p["shift"] / model["max_shift"] * 256)
+    return view
+
+
+def move_shift_controls(root) -> int:
+    """Every control of a shift explorer moved (keyboard / options); checked after each."""
+    checks, page = 0, root.page
+    check_shift(root)
+    ranges, selects = root.locator("input[type=range]"), root.locator("select")
+    initial = root.evaluate(_SHIFT_VIEW)["params"]
+    for i in range(selects.count()):
+        sel = selects.nth(i)
+        start = sel.input_value()
+        for option in sel.locator("option").all_text_contents() + [start]:
+            sel.select_option(option)
+            check_shift(root)
+            checks += 1
+    for i in range(ranges.count()):             # shift, pool size: by keyboard
+        handle = ranges.nth(i)
+        handle.focus()
+        top, low = int(handle.get_attribute("max")), int(handle.get_attribute("min"))
+        start = int(handle.input_value())
+        for key, moves in (("ArrowRight", top - start), ("ArrowLeft", top - low),
+                           ("ArrowRight", start - low)):
+            for _ in range(moves):
+                page.keyboard.press(key)
+                check_shift(root)
+                checks += 1
+        assert int(handle.input_value()) == start
+    # click the curve near its right end: the shift (and the pictures) follow
+    svg = root.locator(".px-shift-figure svg")
+    box = svg.bounding_box()
+    svg.click(position={"x": box["width"] * 0.95, "y": box["height"] / 2})
+    assert check_shift(root)["params"]["shift"] == root.evaluate(_SHIFT_VIEW)["model"][
+        "max_shift"]
+    checks += 1
+    root.locator("input[type=range]").first.focus()
+    page.keyboard.press("Home")
+    assert root.evaluate(_SHIFT_VIEW)["params"]["shift"] == 0
+    shift_back = initial["shift"]
+    for _ in range(shift_back):
+        page.keyboard.press("ArrowRight")
+    assert root.evaluate(_SHIFT_VIEW)["params"] == initial
+    return checks
+
+
+# ------------------------------------------------------------- the pooling zoo ---
+_ZOO_VIEW = """e => { const v = e.pooleduView;
+  return {ok: v.ok, params: v.params, message: e.querySelector('.px-message').textContent,
+          text: e.querySelector('.px-text').innerHTML,
+          pictures: Array.from(e.querySelectorAll('.px-zoo-figure img')).map(i => i.src),
+          captions: Array.from(e.querySelectorAll('.px-zoo-figure figcaption'))
+                      .map(c => c.textContent)};
+}"""
+
+
+@functools.lru_cache(maxsize=2)
+def _zoo():
+    """pooledu's PoolingZoo on its default photo (what notebooks 03 and 08 show)."""
+    return widgets.PoolingZoo()
+
+
+def check_zoo(root):
+    """The zoo shows pooledu's outputs (pictures), shapes and value ranges for its setting."""
+    view = root.evaluate(_ZOO_VIEW)
+    zoo = _zoo()
+    zoo.update(**view["params"])
+    want, where = zoo.state, f"{view['params']}"
+    assert view["ok"] == want["ok"], where
+    if not want["ok"]:
+        assert view["message"] == want["message"], where
+        return view
+    assert view["text"] == want["text"], where
+    p = view["params"]
+    assert view["captions"] == [f"input {' x '.join(map(str, zoo.x.shape))}",
+                                f"{p['left']}: {' x '.join(map(str, want['shapes']['left']))}",
+                                f"{p['right']}: {' x '.join(map(str, want['shapes']['right']))}"]
+    for side, picture in zip(("left", "right"), view["pictures"][1:]):
+        name = p[side]
+        assert picture == zoo_png(zoo_shown(want["outputs"][side], name, zoo.x)), (where, side)
+    return view
+
+
+def move_zoo_controls(root) -> int:
+    checks, page = 0, root.page
+    check_zoo(root)
+    initial = root.evaluate(_ZOO_VIEW)["params"]
+    selects = root.locator("select")
+    for i in range(selects.count()):
+        sel = selects.nth(i)
+        start = sel.input_value()
+        for option in sel.locator("option").all_text_contents() + [start]:
+            sel.select_option(option)
+            check_zoo(root)
+            checks += 1
+    handle = root.locator("input[type=range]").first
+    handle.focus()
+    top, start = int(handle.get_attribute("max")), int(handle.input_value())
+    for key, moves in (("ArrowRight", top - start), ("ArrowLeft", top - 1),
+                       ("ArrowRight", start - 1)):
+        for _ in range(moves):
+            page.keyboard.press(key)
+            check_zoo(root)
+            checks += 1
+    assert root.evaluate(_ZOO_VIEW)["params"] == initial
+    return checks
+
+
 # -------------------------------------------------------------------- tests ---
 def test_saved_explorers_show_pooledus_numbers(context, site_url):
     """As loaded, each explorer draws the numbers pooledu saved in the notebook."""
@@ -248,14 +427,23 @@ def test_saved_explorers_show_pooledus_numbers(context, site_url):
     for name in NOTEBOOK_PAGES:
         page = open_page(context, site_url, name)
         try:
-            roots = page.locator(".pooledu-x")
+            roots = page.locator(WINDOW)
             expected = page.evaluate(
                 "() => (document.querySelector("
                 "'script[type=\"application/vnd.jupyter.widget-state+json\"]')||{}).textContent"
                 " || ''")
             if "AnyModel" not in expected:
                 continue
-            roots.first.wait_for(state="visible", timeout=20_000)
+            page.locator(".pooledu-x").first.wait_for(state="visible", timeout=20_000)
+            shifts = page.locator(SHIFT)
+            for i in range(shifts.count()):
+                view = check_shift(shifts.nth(i))
+                assert view["ok"], f"{name}: shift explorer {i} saved in an error state"
+                seen += 1
+            zoos = page.locator(ZOO)
+            for i in range(zoos.count()):
+                assert check_zoo(zoos.nth(i))["ok"], f"{name}: zoo {i} saved in an error state"
+                seen += 1
             for i in range(roots.count()):
                 view = check(roots.nth(i))
                 assert view["source"] == "pooledu", f"{name}: explorer {i} ignored saved result"
@@ -277,9 +465,25 @@ def test_every_control_of_every_explorer_on_the_book(context, site_url, name):
                               "||{}).textContent || ''")
         if "AnyModel" not in state:
             pytest.skip(f"{name} has no explorer drawn by the page")
-        roots = page.locator(".pooledu-x")
-        roots.first.wait_for(state="visible", timeout=20_000)
+        roots = page.locator(WINDOW)
+        page.locator(".pooledu-x").first.wait_for(state="visible", timeout=20_000)
         checks = 0
+        shifts = page.locator(SHIFT)
+        for i in range(shifts.count()):
+            root = shifts.nth(i)
+            root.scroll_into_view_if_needed()
+            checks += move_shift_controls(root)
+            path = ARTIFACTS / "explorers" / f"{name.replace('/', '__')}-shift-{i}.png"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            root.screenshot(path=str(path))
+        zoos = page.locator(ZOO)
+        for i in range(zoos.count()):
+            root = zoos.nth(i)
+            root.scroll_into_view_if_needed()
+            checks += move_zoo_controls(root)
+            path = ARTIFACTS / "explorers" / f"{name.replace('/', '__')}-zoo-{i}.png"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            root.screenshot(path=str(path))
         for i in range(roots.count()):
             root = roots.nth(i)
             root.scroll_into_view_if_needed()
@@ -287,7 +491,7 @@ def test_every_control_of_every_explorer_on_the_book(context, site_url, name):
             path = ARTIFACTS / "explorers" / f"{name.replace('/', '__')}-{i}.png"
             path.parent.mkdir(parents=True, exist_ok=True)
             root.screenshot(path=str(path))
-        assert checks >= 20 * roots.count()
+        assert checks >= 20 * (roots.count() + shifts.count() + zoos.count()) > 0
         assert page.errors == [], "console errors"
     finally:
         page.close()

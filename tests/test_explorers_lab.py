@@ -1,10 +1,10 @@
 """The explorers in a live JupyterLab: every control moved, numbers from pooledu.
 
-JupyterLab runs notebook 01 (a WindowStepper and a PoolingExplorer) on a copy
-of the notebooks; after Run All every control of every explorer is moved in
-Chromium, and after each move the test waits until the page has drawn the
+JupyterLab runs notebook 01 (a WindowStepper and a PoolingExplorer), and
+notebook 06 (a ShiftExplorer) and 08 (a PoolingZoo), on a copy of the notebooks; after Run All every
+control of every explorer is moved in Chromium, and after each move the test waits until the page has drawn the
 numbers the kernel's pooledu sent for that setting, then checks them against
-pooledu (test_explorers_browser.check). No request leaves the machine and no
+pooledu (test_explorers_browser.check / check_shift). No request leaves the machine and no
 cell shows a traceback. Screenshots: tests/artifacts/explorers/lab-<n>.png.
 """
 
@@ -23,11 +23,20 @@ from pathlib import Path
 import pytest
 from _booksite import ARTIFACTS, CHROMIUM, ROOT, skip_or_fail
 from test_browser import _ALL_CELLS_RAN, _wait_kernel_idle, _wait_one_idle_session
-from test_explorers_browser import CHROMIUM_ARGS, move_every_control
+from test_explorers_browser import (
+    CHROMIUM_ARGS,
+    SHIFT,
+    WINDOW,
+    ZOO,
+    move_every_control,
+    move_shift_controls,
+    move_zoo_controls,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 NOTEBOOK = ROOT / "notebooks" / "01_what_is_pooling.ipynb"
+SHIFT_NOTEBOOK = "06_what_pooling_costs.ipynb"
 
 
 def _free_port() -> int:
@@ -93,6 +102,23 @@ def lab(tmp_path):
 
 
 def test_every_control_of_the_explorers_in_live_jupyterlab(lab):
+    _run_and_move(lab, NOTEBOOK.name, WINDOW, 2, move_every_control, "lab")
+
+
+def test_shift_explorer_in_live_jupyterlab(lab):
+    """Notebook 06's ShiftExplorer: every control moved with a kernel behind it; the
+    page shows pooledu's precomputed numbers and pictures for each setting."""
+    _run_and_move(lab, SHIFT_NOTEBOOK, SHIFT, 1, lambda root, live: move_shift_controls(root),
+                  "lab-shift")
+
+
+def test_pooling_zoo_in_live_jupyterlab(lab):
+    """Notebook 08's PoolingZoo: every control moved with a kernel behind it."""
+    _run_and_move(lab, "08_alternatives.ipynb", ZOO, 1,
+                  lambda root, live: move_zoo_controls(root), "lab-zoo")
+
+
+def _run_and_move(lab, notebook, selector, count, move, label):
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -108,7 +134,7 @@ def test_every_control_of_the_explorers_in_live_jupyterlab(lab):
         page = context.new_page()
         page.on("pageerror", lambda e: errors.append(str(e)))
         try:
-            page.goto(f"{lab['base']}/lab/tree/{NOTEBOOK.name}?reset&token={lab['token']}",
+            page.goto(f"{lab['base']}/lab/tree/{notebook}?reset&token={lab['token']}",
                       wait_until="domcontentloaded", timeout=60_000)
             page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=60_000)
             _wait_kernel_idle(page, 60_000)
@@ -119,22 +145,22 @@ def test_every_control_of_the_explorers_in_live_jupyterlab(lab):
             page.wait_for_timeout(500)
             _wait_kernel_idle(page, 240_000)
             page.wait_for_function(_ALL_CELLS_RAN, timeout=240_000)
-            roots = page.locator(".jp-OutputArea .pooledu-x")
+            roots = page.locator(f".jp-OutputArea {selector}")
             roots.first.wait_for(state="visible", timeout=60_000)
             errors_in_cells = page.locator("[data-mime-type='application/vnd.jupyter.error']")
             assert errors_in_cells.count() == 0, errors_in_cells.first.inner_text()[:2000]
-            assert roots.count() == 2, "notebook 01 has a WindowStepper and a PoolingExplorer"
+            assert roots.count() == count, f"{notebook} has {count} such explorer(s)"
             checks = 0
             for i in range(roots.count()):
                 root = roots.nth(i)
                 root.scroll_into_view_if_needed()
-                checks += move_every_control(root, live=True)
-                path = ARTIFACTS / "explorers" / f"lab-{i}.png"
+                checks += move(root, live=True)
+                path = ARTIFACTS / "explorers" / f"{label}-{i}.png"
                 path.parent.mkdir(parents=True, exist_ok=True)
                 root.screenshot(path=str(path))
-            assert checks >= 40
+            assert checks >= 20 * count
         except BaseException:
-            path = ARTIFACTS / "explorers" / "lab-failure.png"
+            path = ARTIFACTS / "explorers" / f"{label}-failure.png"
             path.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(path))
             print("JupyterLab log (tail):\n" + lab["log"].read_text()[-3000:])

@@ -34,11 +34,12 @@ PAGE_EXPLORERS = {
     "WindowStepper": lambda: widgets.WindowStepper(),
     "GradientExplorer": lambda: widgets.GradientExplorer(),
 }
-PNG_EXPLORERS = {
+#: drawn by the page from states pooledu precomputed (saved in the widget state)
+STATE_EXPLORERS = {
     "ShiftExplorer": lambda: widgets.ShiftExplorer(max_shift=4),
     "PoolingZoo": lambda: widgets.PoolingZoo(data.photo(32)),
 }
-EXPLORERS = {**PAGE_EXPLORERS, **PNG_EXPLORERS}
+EXPLORERS = {**PAGE_EXPLORERS, **STATE_EXPLORERS}
 
 
 def control_values(control):
@@ -60,14 +61,25 @@ def has_picture(explorer):
         result = explorer.result
         return result["ok"] and np.array_equal(decode_array(result["output"]),
                                                 explorer.state["output"])
-    outputs = explorer.output.outputs
-    return len(outputs) == 1 and "image/png" in outputs[0]["data"]
+    if isinstance(explorer, widgets.ShiftExplorer):
+        scene = explorer.scenes[f"{explorer.pattern}|{explorer.direction}|{explorer.pool_size}"]
+        pictures = [explorer.pictures[scene["outputs"][m][explorer.shift]]
+                    for m in explorer.methods]
+        return scene["ok"] and all(p.startswith("data:image/png;base64,") for p in pictures)
+    entries = [explorer.table[f"{name}|{explorer.pool_size}"]
+               for name in (explorer.left, explorer.right)]
+    return all(e["ok"] and explorer.pictures[e["picture"]].startswith("data:image/png")
+               for e in entries)
 
 
 def has_no_picture(explorer):
     if isinstance(explorer, widgets.PoolingExplorer.__mro__[1]):
         return explorer.result["ok"] is False and "output" not in explorer.result
-    return explorer.output.outputs == ()
+    if isinstance(explorer, widgets.ShiftExplorer):
+        scene = explorer.scenes[f"{explorer.pattern}|{explorer.direction}|{explorer.pool_size}"]
+        return scene["ok"] is False and "outputs" not in scene
+    entry = explorer.table[f"{explorer.left}|{explorer.pool_size}"]
+    return entry["ok"] is False and "picture" not in entry
 
 
 # --------------------------------------------------------------------------- all explorers
@@ -78,8 +90,7 @@ def test_sweep_every_control_with_update(name):
     for control_name, control in list(explorer.controls.items()):
         for value in control_values(control):
             explorer.update(**{control_name: value})
-            now = explorer.params.get(control_name, getattr(explorer, control_name, None)) \
-                if name in PAGE_EXPLORERS else explorer.controls[control_name].value
+            now = explorer.params.get(control_name, getattr(explorer, control_name, None))
             assert now == value or not explorer.state["ok"] \
                 or control_name in ("step", "row", "col")
             if explorer.state["ok"]:
@@ -101,13 +112,9 @@ def test_moving_a_control_recomputes(name):
         if len(values) < 2:
             continue
         before = len(explorer.timings)
-        if name in PAGE_EXPLORERS:
-            value = values[1] if getattr(explorer, control_name) != values[1] else values[0]
-            setattr(explorer, control_name, value)
-            assert explorer.state["params"][control_name] == getattr(explorer, control_name)
-        else:
-            control.value = values[1] if control.value != values[1] else values[0]
-            assert explorer.state["params"][control_name] == control.value
+        value = values[1] if getattr(explorer, control_name) != values[1] else values[0]
+        setattr(explorer, control_name, value)
+        assert explorer.state["params"][control_name] == getattr(explorer, control_name)
         assert len(explorer.timings) == before + 1, f"{control_name} did not recompute"
 
 
@@ -129,25 +136,12 @@ def test_page_explorer_saved_state_carries_front_end_and_numbers(name):
     assert decode_array(model["x"])[0].tolist() == [1.0, 3.0, 2.0, 4.0] and model["x"]["float32"]
 
 
-@pytest.mark.parametrize("name", PNG_EXPLORERS)
-def test_png_explorer_display_and_saved_state(name):
-    explorer = PNG_EXPLORERS[name]()
-    assert isinstance(explorer.widget, W.Box)
-    bundle = explorer._repr_mimebundle_()
-    assert "application/vnd.jupyter.widget-view+json" in bundle
-    state = embed_data(views=[explorer.widget])["manager_state"]["state"]
-    outputs = [m["state"]["outputs"] for m in state.values()
-               if m["model_name"] == "OutputModel"]
-    assert outputs and outputs[0][0]["data"]["image/png"], "a static page can show the figure"
-
-
 @pytest.mark.parametrize("name", EXPLORERS)
 def test_update_rejects_unknown_names_and_values(name):
     explorer = EXPLORERS[name]()
     with pytest.raises(TypeError, match="unknown parameter"):
         explorer.update(colour="red")
-    dropdown = "mode" if name in PAGE_EXPLORERS else next(
-        n for n, c in explorer.controls.items() if isinstance(c, W.Dropdown))
+    dropdown = {"ShiftExplorer": "direction", "PoolingZoo": "left"}.get(name, "mode")
     with pytest.raises(ValueError, match=dropdown):
         explorer.update(**{dropdown: "no such option"})
 
@@ -218,14 +212,10 @@ def test_no_figure_or_memory_leak_over_200_updates(name):
         explorer.update(**params)
     gc.collect()
     objects, rss = len(gc.get_objects()), _rss_bytes()
-    artists = len(explorer.figure.findobj()) if name in PNG_EXPLORERS else 0
     for params in sweeps * 100:
         explorer.update(**params)
     gc.collect()
     assert plt.get_fignums() == figures, "no pyplot figure is created"
-    if name in PNG_EXPLORERS:
-        assert len(explorer.figure.findobj()) == artists, "artists are reused, not piled up"
-        assert len(explorer.output.outputs) == 1
     assert len(gc.get_objects()) - objects < 2_000
     assert _rss_bytes() - rss < 30_000_000, "memory stays roughly flat"
 
@@ -396,6 +386,23 @@ def test_zoo_runs_every_function_on_the_photo():
     assert zoo.state["shapes"] == {"left": (32, 32), "right": (32, 32)}
 
 
+def test_zoo_precomputes_every_function_and_size_with_pooledu():
+    zoo = widgets.PoolingZoo(data.photo(32))
+    assert len(zoo.table) == len(zoo.functions) * 8
+    for name in zoo.functions:
+        for k in (1, 3, 8):
+            zoo.update(left=name, right="max_pool2d", pool_size=k)
+            out = zoo.last_output["left"]
+            lo, hi = zoo.state["ranges"]["left"]
+            assert zoo.table[f"{name}|{k}"]["line"] == widgets.pooling_zoo.zoo_line(
+                name, zoo.functions[name][1], out)
+            assert f"values {format_number(lo)} to {format_number(hi)}" in zoo.state["text"]
+    state = embed_data(views=[zoo], drop_defaults=False)["manager_state"]["state"]
+    model = state[zoo.model_id]["state"]
+    assert "export default" in model["_esm"] and model["table"] == zoo.table
+    assert len(set(zoo.pictures)) == len(zoo.pictures), "each picture stored once"
+
+
 def test_zoo_colour_photo():
     zoo = widgets.PoolingZoo(data.photo(32, grey=False), left="lp_pool2d (p=2)",
                              right="spatial_pyramid_pool2d")
@@ -459,15 +466,22 @@ def test_gradient_explorer_on_a_large_image():
     assert decode_array(explorer.result["dx"]).shape == (256, 256)
 
 
-def test_shift_explorer_curve_picture_is_rendered_once_per_shift():
-    explorer = widgets.ShiftExplorer(max_shift=3)
-    for shift in (1, 2, 1, 2):
-        explorer.update(shift=shift)
-        assert explorer.curve_output.outputs[0]["data"]["image/png"]
-    assert len(explorer._curve_pngs) == 3, "one picture each for shifts 0, 1 and 2"
-    first = explorer.curve_output.outputs
-    explorer.update(metric="max abs change")
-    assert explorer.curve_output.outputs != first and len(explorer._curve_pngs) == 1
-    explorer.update(pool_size=1)
-    explorer.update(pattern="photo", pool_size=2)
-    assert explorer._views[0].cmap.name == "gray"
+def test_shift_explorer_precomputes_every_setting_with_pooledu():
+    explorer = widgets.ShiftExplorer(max_shift=3, methods=("max", "avg", "blur", "max-blur"))
+    assert len(explorer.scenes) == len(widgets.SHIFT_PATTERNS) * 3 * 4
+    for key, scene in explorer.scenes.items():
+        pattern, direction, k = key.split("|")
+        explorer.update(pattern=pattern, direction=direction, pool_size=int(k))
+        for metric in ("cosine similarity", "max abs change"):
+            explorer.update(metric=metric)
+            for shift in range(4):
+                explorer.update(shift=shift)
+                for m, value in explorer.state["similarity"].items():
+                    assert scene["curves"][metric][m][shift] == value
+                    assert scene["labels"][metric][m][shift] == format_number(value)
+    # the saved widget state carries the front end and every precomputed setting
+    state = embed_data(views=[explorer], drop_defaults=False)["manager_state"]["state"]
+    model = state[explorer.model_id]["state"]
+    assert "export default" in model["_esm"] and ".pooledu-shift" in model["_css"]
+    assert model["scenes"] == explorer.scenes and model["pictures"] == explorer.pictures
+    assert len(set(explorer.pictures)) == len(explorer.pictures), "each picture stored once"

@@ -27,10 +27,16 @@ Two kinds of explorers, one module each:
   - :class:`WindowStepper` - one window at a time with its arithmetic; play/step.
   - :class:`GradientExplorer` - where the gradient of one output cell goes.
 
+* Drawn by the page from states pooledu precomputed (anywidget; front end
+  ``shift.js``): every setting's pictures and numbers are in the widget state,
+  so the page only picks one; live on the static book site.
+
+  - :class:`ShiftExplorer` - shift the input, watch max/avg/blur pooling change;
+    the outputs and the invariance curve move together.
+
 * Drawn by matplotlib in the kernel (a PNG in an Output widget; on the static
   site they show their saved picture):
 
-  - :class:`ShiftExplorer` - shift the input, watch max/avg/blur pooling change.
   - :class:`PoolingZoo` - any pooling function of ``pooledu.reference`` on a photo.
 """
 

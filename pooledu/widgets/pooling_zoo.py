@@ -1,21 +1,30 @@
 """PoolingZoo: any two pooling functions of ``pooledu.reference`` on the same photo.
 
-Still drawn by matplotlib in the kernel (a PNG in an Output widget): on the
-static book site it shows its saved picture and its controls do not recompute.
+Drawn by the page (``zoo.js``) from **precomputed states**: pooledu computes every
+function at every pool size once (19 functions x 8 sizes), and the widget state
+carries the pictures (PNG, each distinct one stored once) and the texts; the page
+picks the ones its controls name. Live on the static book site, and every number
+shown (shapes, value ranges) is pooledu's.
 """
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import html
+import io
+import time
 
-import ipywidgets as W
+import anywidget
 import numpy as np
+import traitlets as T
+from PIL import Image
 
 from .. import data
 from .. import reference as ref
-from ..viz import GridView, format_number
-from ._common import _check_image2d, _Impossible, _shape_text, fit_problem
-from ._png import _DESCRIPTION, _Explorer
+from ..viz import format_number
+from ._common import _check_image2d, _shape_text, fit_problem
+from ._window import front_end
 
 __all__ = ["PoolingZoo"]
 
@@ -72,7 +81,34 @@ def _zoo_entries():
     return entries
 
 
-class PoolingZoo(_Explorer):
+def _shown(out, name, x):
+    """What is drawn for an output: a 2-D (or RGB) picture scaled into [0, 1]."""
+    shown = np.asarray(out, dtype=np.float64)
+    if shown.ndim == 1 or (x.ndim == 3 and shown.ndim == 2 and name.startswith("spatial")):
+        shown = shown.reshape(1, -1) if shown.ndim == 1 else shown.T
+    lo, hi = float(np.min(shown)), float(np.max(shown))
+    if shown.ndim == 3 and shown.shape[-1] == 3:
+        return np.clip(shown / hi if hi > 1 else shown, 0, 1)
+    return (shown - lo) / (hi - lo) if hi > lo else np.full(shown.shape, 0.5)
+
+
+def _png(t) -> str:
+    """An array of values in [0, 1] (grey or RGB) as a PNG data URL."""
+    image = Image.fromarray((np.clip(t, 0, 1) * 255).round().astype(np.uint8))
+    buffer = io.BytesIO()
+    image.save(buffer, format="png", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def zoo_line(name, description, out) -> str:
+    """The sentence about one side (the page shows the same one)."""
+    lo, hi = float(np.min(out)), float(np.max(out))
+    return (f"<b>{html.escape(name)}</b>: {html.escape(description)}; "
+            f"output {_shape_text(out.shape)}, values "
+            f"{format_number(lo)} to {format_number(hi)}")
+
+
+class PoolingZoo(anywidget.AnyWidget):
     """Any two pooling functions of ``pooledu.reference`` on the same real photo.
 
     Parameters
@@ -86,7 +122,7 @@ class PoolingZoo(_Explorer):
     Controls / ``update()`` parameters: ``left``, ``right``, ``pool_size`` (1..8).
 
     ``state``: ``outputs`` (``{"left": array, "right": array}``), ``shapes``,
-    ``ranges``. ``last_output`` is ``state["outputs"]``.
+    ``ranges``, ``text``. ``last_output`` is ``state["outputs"]``.
 
     Examples
     --------
@@ -96,49 +132,134 @@ class PoolingZoo(_Explorer):
     {'left': (32, 32), 'right': (32, 32)}
     """
 
-    figsize = (7.5, 3.0)
+    _esm = front_end("zoo.js")
+    _css = front_end("window.css")
+
+    names = T.List(T.Unicode()).tag(sync=True)
+    left = T.Unicode("max_pool2d").tag(sync=True)
+    right = T.Unicode("blur_pool2d").tag(sync=True)
+    pool_size = T.Int(2).tag(sync=True)
+    kmax = T.Int(8).tag(sync=True)
+    #: "name|k" -> {"ok", "message", "picture" (index), "shape", "line"}
+    table = T.Dict().tag(sync=True)
+    #: the input: picture index and caption
+    input = T.Dict().tag(sync=True)
+    #: every distinct picture once, as a PNG data URL
+    pictures = T.List(T.Unicode()).tag(sync=True)
 
     def __init__(self, x=None, left="max_pool2d", right="blur_pool2d", pool_size=2):
-        super().__init__()
-        self.x = data.photo(128) if x is None else _check_image2d(x, allow_rgb=True)
-        self.functions = _zoo_entries()
-        names = list(self.functions)
+        x = data.photo(128) if x is None else _check_image2d(x, allow_rgb=True)
+        functions = _zoo_entries()
+        names = list(functions)
         for side, value in (("left", left), ("right", right)):
-            if value not in self.functions:
+            if value not in functions:
                 raise ValueError(f"{side} must be one of {names}; got {value!r}")
-            self._add(side, W.Dropdown(options=names, value=value, description=side,
-                                       style=_DESCRIPTION, layout=W.Layout(width="300px")))
-        self._add("pool_size", W.IntSlider(value=pool_size, min=1, max=max(8, pool_size),
-                                           description="pool size", style=_DESCRIPTION,
-                                           continuous_update=False))
-        boxes = self._panels([1, 1, 1], bottom=0.04, top=0.86)
-        cmap = "gray" if self.x.ndim == 2 else "cividis"
-        self._views = [GridView(self.figure.add_axes(b), cmap=cmap) for b in boxes]
-        self._refresh(from_update=True)
+        if isinstance(pool_size, bool) or not isinstance(pool_size, (int, np.integer)) \
+                or pool_size < 1:
+            raise ValueError(f"pool_size must be an integer >= 1; got {pool_size!r}")
+        super().__init__(names=names, left=left, right=right, pool_size=int(pool_size),
+                         kmax=max(8, int(pool_size)))
+        self.x, self.functions = x, functions
+        self.state: dict = {"ok": False, "message": "", "params": {}}
+        self.last_output = None
+        self.timings: list[float] = []
+        self._hold = False
+        self._precompute()
+        self.observe(self._on_change, names=["left", "right", "pool_size"])
+        self._refresh()
 
-    def _draw(self, left, right, pool_size):
+    @property
+    def widget(self):
+        """The widget to display: the explorer itself (kept for older notebooks)."""
+        return self
+
+    @property
+    def controls(self) -> dict:
+        """Every control by ``update()`` name, with the values it offers."""
+        return {"left": list(self.names), "right": list(self.names),
+                "pool_size": list(range(1, self.kmax + 1))}
+
+    @property
+    def params(self) -> dict:
+        return {"left": self.left, "right": self.right, "pool_size": self.pool_size}
+
+    def update(self, **params) -> None:
+        """Set controls (by name, see ``.controls``); the numbers land in ``.state``."""
+        unknown = sorted(set(params) - set(self.controls))
+        if unknown:
+            raise TypeError(f"PoolingZoo.update() got unknown parameter(s) {unknown}; "
+                            f"allowed: {sorted(self.controls)}")
+        for name, value in params.items():
+            if name == "pool_size":
+                if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+                    raise TypeError(f"pool_size must be an integer; got {value!r}")
+                if not 1 <= value <= self.kmax:
+                    raise ValueError(f"pool_size must be between 1 and {self.kmax}; "
+                                     f"got {value}")
+            elif value not in self.names:
+                raise ValueError(f"{name} must be one of {list(self.names)}; got {value!r}")
+        with self._holding():
+            for name, value in params.items():
+                setattr(self, name, int(value) if name == "pool_size" else value)
+        self._refresh()
+
+    @contextlib.contextmanager
+    def _holding(self):
+        previous, self._hold = self._hold, True
+        try:
+            yield
+        finally:
+            self._hold = previous
+
+    def _on_change(self, change):
+        if not self._hold:
+            self._refresh()
+
+    def _output(self, name, k):
+        return np.asarray(self.functions[name][0](self.x, k))
+
+    def _precompute(self):
+        pictures, table = {}, {}
+
+        def picture(t):
+            return pictures.setdefault(_png(t), len(pictures))
+
         x = self.x
-        problem = fit_problem(x.shape, pool_size, None, "valid")
-        if problem:
-            raise _Impossible(problem)
-        self._views[0].show(x, title=f"input {_shape_text(x.shape)}", annotate=False)
-        outputs, shapes, ranges, lines = {}, {}, {}, []
-        for view, side, name in ((self._views[1], "left", left), (self._views[2], "right", right)):
-            fn, description = self.functions[name]
-            out = np.asarray(fn(x, pool_size))
-            outputs[side], shapes[side] = out, out.shape
-            ranges[side] = (float(np.min(out)), float(np.max(out)))
-            shown = out
-            if out.ndim == 1 or (x.ndim == 3 and out.ndim == 2 and name.startswith("spatial")):
-                shown = out.reshape(1, -1) if out.ndim == 1 else out.T
-            elif out.ndim == 3 and out.shape[-1] == 3 and ranges[side][1] > 1:
-                shown = out / ranges[side][1]      # colour images must stay within [0, 1]
-            view.show(shown, annotate=shown.ndim == 2 and max(shown.shape) <= 8,
-                      ticks=False, title=f"{name}\n{_shape_text(out.shape)}")
-            lines.append(f"<b>{html.escape(name)}</b>: {html.escape(description)}; "
-                         f"output {_shape_text(out.shape)}, values "
-                         f"{format_number(ranges[side][0])} to {format_number(ranges[side][1])}")
-        self.text.value = "<br>".join(lines)
-        self.last_output = outputs
-        return {"outputs": outputs, "shapes": shapes, "ranges": ranges}
+        self.input = {"picture": picture(_shown(x, "", x) if x.ndim == 2 else np.clip(x, 0, 1)),
+                      "caption": f"input {_shape_text(x.shape)}"}
+        for k in range(1, self.kmax + 1):
+            problem = fit_problem(x.shape, k, None, "valid")
+            for name in self.names:
+                if problem:
+                    table[f"{name}|{k}"] = {"ok": False, "message": problem}
+                    continue
+                out = self._output(name, k)
+                table[f"{name}|{k}"] = {
+                    "ok": True, "message": "", "picture": picture(_shown(out, name, x)),
+                    "shape": _shape_text(out.shape),
+                    "line": zoo_line(name, self.functions[name][1], out)}
+        self.pictures, self.table = list(pictures), table
 
+    def _refresh(self):
+        start = time.perf_counter()
+        k = self.pool_size
+        entry = self.table[f"{self.left}|{k}"]
+        if not entry["ok"]:
+            self.state = {"ok": False, "message": entry["message"], "params": self.params}
+            self.last_output = None
+        else:
+            outputs = {side: self._output(name, k)
+                       for side, name in (("left", self.left), ("right", self.right))}
+            self.state = {
+                "ok": True, "message": "", "params": self.params, "outputs": outputs,
+                "shapes": {side: out.shape for side, out in outputs.items()},
+                "ranges": {side: (float(np.min(out)), float(np.max(out)))
+                           for side, out in outputs.items()},
+                "text": "<br>".join(self.table[f"{name}|{k}"]["line"]
+                                    for name in (self.left, self.right))}
+            self.last_output = outputs
+        self.timings.append(time.perf_counter() - start)
+
+    def __repr__(self):
+        return (f"PoolingZoo(x: {_shape_text(self.x.shape)}, left={self.left!r}, "
+                f"right={self.right!r}, pool_size={self.pool_size})")

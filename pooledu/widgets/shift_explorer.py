@@ -1,21 +1,32 @@
 """ShiftExplorer: shift the input pixel by pixel; watch max, average and blur pooling change.
 
-Still drawn by matplotlib in the kernel (a PNG in an Output widget): on the
-static book site it shows its saved picture and its controls do not recompute.
+Drawn by the page (``shift.js``) from **precomputed states**: the settings space
+is small (pattern x direction x pool size x shift x metric: a few hundred
+settings), so at construction pooledu computes every pooled output and every
+invariance curve, and the widget state carries them (pictures as small PNGs,
+curve values as exact floats with the labels pooledu formats). The page only
+picks the state that matches its controls: the explorer is live on the static
+book site with no kernel, and every number it shows is pooledu's.
 """
 
 from __future__ import annotations
 
-import ipywidgets as W
+import base64
+import contextlib
+import io
+import time
+
+import anywidget
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+import traitlets as T
+from matplotlib import colormaps
+from PIL import Image
 
 from .. import data
 from .. import reference as ref
-from ..viz import ANNOTATE_MAX, DPI, GridView, format_number, style_context
-from ._common import _check_image2d, _Impossible, fit_problem
-from ._png import _DESCRIPTION, _Explorer
+from ..viz import ANNOTATE_MAX, LINE_COLORS, format_number
+from ._common import _check_image2d, fit_problem
+from ._window import encode_array, front_end
 
 __all__ = ["SHIFT_METHODS", "SHIFT_PATTERNS", "ShiftExplorer"]
 
@@ -68,7 +79,38 @@ def _compare(a, b, metric):
     return float(np.max(np.abs(a - b)))
 
 
-class ShiftExplorer(_Explorer):
+def _palette(cmap) -> list:
+    rgb = colormaps[cmap](np.linspace(0, 1, 256))[:, :3]
+    return (rgb * 255).round().astype(np.uint8).ravel().tolist()
+
+
+def _png(values, lo, hi, cmap) -> str:
+    """A 2-D array as a PNG data URL, coloured with ``cmap`` on the range [lo, hi]."""
+    t = (np.asarray(values, dtype=np.float64) - lo) / (hi - lo) if hi > lo else \
+        np.full(np.shape(values), 0.5)
+    index = (np.clip(t, 0, 1) * 255).round().astype(np.uint8)
+    image = Image.fromarray(index, mode="L")
+    if cmap != "gray":              # a palette PNG: one byte per pixel, coloured by cmap
+        used = np.unique(index)         # (only the colours used: small pictures stay small)
+        lut = np.zeros(256, dtype=np.uint8)
+        lut[used] = np.arange(len(used))
+        image = Image.fromarray(lut[index], mode="L").convert("P")
+        image.putpalette(np.asarray(_palette(cmap)).reshape(256, 3)[used].ravel().tolist())
+    buffer = io.BytesIO()
+    image.save(buffer, format="png", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def shift_text(shift, direction, pool_size, metric, labels) -> str:
+    """The sentence under the controls (the page writes the same one)."""
+    better = "higher" if metric == "cosine similarity" else "lower"
+    return (f"Shift {shift} pixel{'s' if shift != 1 else ''} {direction}, "
+            f"pool size {pool_size}. {metric} of each pooled output with the "
+            f"one at shift 0 ({better} = more invariant): "
+            + ", ".join(f"<b>{m}</b> {label}" for m, label in labels.items()))
+
+
+class ShiftExplorer(anywidget.AnyWidget):
     """Shift the input pixel by pixel; watch max, average and blur pooling change.
 
     The input is shifted circularly (what leaves one side comes back on the
@@ -93,7 +135,7 @@ class ShiftExplorer(_Explorer):
 
     ``state``: ``shift``, ``similarity`` (method -> value at this shift),
     ``curves`` (method -> array over shifts 0..max_shift), ``outputs`` (method ->
-    pooled array). ``last_output`` is ``state["similarity"]``.
+    pooled array), ``text``. ``last_output`` is ``state["similarity"]``.
 
     Examples
     --------
@@ -103,138 +145,198 @@ class ShiftExplorer(_Explorer):
     True
     """
 
-    figsize = (5.2, 1.7)
-    curve_figsize = (2.8, 2.4)
+    _esm = front_end("shift.js")
+    _css = front_end("window.css")
+
+    patterns = T.List(T.Unicode()).tag(sync=True)
+    pattern = T.Unicode("").tag(sync=True)
+    shift = T.Int(0).tag(sync=True)
+    max_shift = T.Int(8).tag(sync=True)
+    direction = T.Unicode("right").tag(sync=True)
+    pool_size = T.Int(2).tag(sync=True)
+    kmax = T.Int(4).tag(sync=True)
+    metric = T.Unicode(_METRICS[0]).tag(sync=True)
+    methods = T.List(T.Unicode()).tag(sync=True)
+    colors = T.List(T.Unicode()).tag(sync=True)
+    #: every setting's pictures and curves, computed by pooledu: "pattern|direction|k" -> ...
+    scenes = T.Dict().tag(sync=True)
+    #: the shifted inputs: "pattern|direction" -> list of picture numbers over shifts
+    inputs = T.Dict().tag(sync=True)
+    #: the input when one was given (encode_array), else {} (the patterns are pooledu's)
+    source = T.Dict().tag(sync=True)
+    #: every distinct picture once, as a PNG data URL (scenes and inputs index it)
+    pictures = T.List(T.Unicode()).tag(sync=True)
 
     def __init__(self, x=None, pool_size=2, max_shift=8, methods=("max", "avg", "max-blur"),
                  pattern="square"):
-        super().__init__()
         unknown = [m for m in methods if m not in SHIFT_METHODS]
         if unknown or not methods:
             raise ValueError(f"methods must be a non-empty selection of {list(SHIFT_METHODS)}; "
                              f"got {list(methods)}")
-        self.methods = tuple(methods)
+        if isinstance(max_shift, bool) or not isinstance(max_shift, (int, np.integer)) \
+                or max_shift < 1:
+            raise ValueError(f"max_shift must be an integer >= 1; got {max_shift!r}")
         self.x = None if x is None else _check_image2d(x)
-        if self.x is None:
-            self._add("pattern", W.Dropdown(options=list(SHIFT_PATTERNS), value=pattern,
-                                            description="input", style=_DESCRIPTION,
-                                            layout=W.Layout(width="180px")))
-        self._add("shift", W.IntSlider(value=0, min=0, max=int(max_shift), description="shift",
-                                       style=_DESCRIPTION))
-        self._add("direction", W.Dropdown(options=list(_DIRECTIONS), value="right",
-                                          description="direction", style=_DESCRIPTION,
-                                          layout=W.Layout(width="170px")))
-        self._add("pool_size", W.IntSlider(value=pool_size, min=1, max=max(4, pool_size),
-                                           description="pool size", style=_DESCRIPTION,
-                                           continuous_update=False))
-        self._add("metric", W.Dropdown(options=list(_METRICS), value=_METRICS[0],
-                                       description="measure", style=_DESCRIPTION,
-                                       layout=W.Layout(width="230px")))
-        n = len(self.methods)
-        boxes = self._panels([1.0] * (n + 1), left=0.02, right=0.98, gap=0.03,
-                             bottom=0.03, top=0.85)
-        self._views = [GridView(self.figure.add_axes(b)) for b in boxes]
-        # The curve has its own figure: it only changes with the settings, so its PNG
-        # for each shift is rendered once and reused while the shift slider moves.
-        self.curve_figure = Figure(figsize=self.curve_figsize, dpi=DPI)
-        FigureCanvasAgg(self.curve_figure)
-        self._ax_curve = self.curve_figure.add_axes([0.2, 0.18, 0.76, 0.7])
-        self.curve_output = W.Output()
-        self._curve_lines = None
-        self._curve_pngs = {}
-        self._cache = {}
-        self._refresh(from_update=True)
+        if self.x is None and pattern not in SHIFT_PATTERNS:
+            raise ValueError(f"pattern must be one of {list(SHIFT_PATTERNS)}; got {pattern!r}")
+        pool_size = self._int("pool_size", pool_size, 1)
+        super().__init__(patterns=[] if self.x is not None else list(SHIFT_PATTERNS),
+                         pattern="" if self.x is not None else pattern,
+                         max_shift=int(max_shift), pool_size=pool_size,
+                         kmax=max(4, pool_size), methods=list(methods),
+                         colors=LINE_COLORS[:len(methods)],
+                         source={} if self.x is None else encode_array(self.x))
+        self.state: dict = {"ok": False, "message": "", "params": {}}
+        self.last_output = None
+        self.timings: list[float] = []
+        self._hold = False
+        self._images = {}
+        self._precompute()
+        self.observe(self._on_change, names=list(self._names()))
+        self._refresh()
 
+    # -- the API notebooks and tests use -----------------------------------------------
+    def _names(self):
+        return (("pattern",) if self.patterns else ()) + (
+            "shift", "direction", "pool_size", "metric")
+
+    @property
+    def widget(self):
+        """The widget to display: the explorer itself (kept for older notebooks)."""
+        return self
+
+    @property
+    def controls(self) -> dict:
+        """Every control by ``update()`` name, with the values it offers."""
+        offered = {"pattern": list(self.patterns), "shift": list(range(self.max_shift + 1)),
+                   "direction": list(_DIRECTIONS), "pool_size": list(range(1, self.kmax + 1)),
+                   "metric": list(_METRICS)}
+        return {name: offered[name] for name in self._names()}
+
+    @property
+    def params(self) -> dict:
+        """The current control values, by ``update()`` parameter name."""
+        return {name: getattr(self, name) for name in self._names()}
+
+    def update(self, **params) -> None:
+        """Set controls (by name, see ``.controls``); the numbers land in ``.state``."""
+        allowed = sorted(self._names())
+        unknown = sorted(set(params) - set(allowed))
+        if unknown:
+            raise TypeError(f"ShiftExplorer.update() got unknown parameter(s) {unknown}; "
+                            f"allowed: {allowed}")
+        checked = {name: self._check(name, value) for name, value in params.items()}
+        with self._holding():
+            for name, value in checked.items():
+                setattr(self, name, value)
+        self._refresh()
+
+    @staticmethod
+    def _int(name, value, low, high=None):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise TypeError(f"{name} must be an integer; got {value!r}")
+        if value < low or (high is not None and value > high):
+            allowed = f"between {low} and {high}" if high is not None else f"at least {low}"
+            raise ValueError(f"{name} must be {allowed}; got {value}")
+        return int(value)
+
+    def _check(self, name, value):
+        if name == "shift":
+            return self._int("shift", value, 0, self.max_shift)
+        if name == "pool_size":
+            return self._int("pool_size", value, 1, self.kmax)
+        allowed = self.controls[name]
+        if value not in allowed:
+            raise ValueError(f"{name} must be one of {allowed}; got {value!r}")
+        return value
+
+    @contextlib.contextmanager
+    def _holding(self):
+        previous, self._hold = self._hold, True
+        try:
+            yield
+        finally:
+            self._hold = previous
+
+    def _on_change(self, change):
+        if not self._hold:
+            self._refresh()
+
+    # -- pooledu computes every setting once --------------------------------------------
     def _image(self, pattern):
         if self.x is not None:
             return self.x
-        return self._cache.setdefault(("image", pattern), SHIFT_PATTERNS[pattern]())
+        if pattern not in self._images:
+            self._images[pattern] = SHIFT_PATTERNS[pattern]()
+        return self._images[pattern]
 
-    def _curves(self, x, pattern, pool_size, direction, metric):
-        key = ("curves", pattern, pool_size, direction, metric, self.controls["shift"].max)
-        if key not in self._cache:
-            dy, dx = _DIRECTIONS[direction]
-            base = {m: SHIFT_METHODS[m][0](x, pool_size) for m in self.methods}
-            shifts = np.arange(self.controls["shift"].max + 1)
-            curves = {m: np.array([_compare(SHIFT_METHODS[m][0](
-                data.shift_image(x, (dy * s, dx * s)), pool_size), base[m], metric)
-                for s in shifts]) for m in self.methods}
-            self._cache = {k: v for k, v in self._cache.items() if k[0] == "image"}
-            self._cache[key] = (shifts, curves)
-        return (key, *self._cache[key])
+    def _precompute(self):
+        scenes, inputs, self._pictures = {}, {}, {}
+        for pattern in self.patterns or [""]:
+            x = self._image(pattern)
+            lo, hi = float(np.min(x)), float(np.max(x))
+            cmap = "gray" if max(x.shape) > ANNOTATE_MAX else "cividis"
+            for direction, (dy, dx) in _DIRECTIONS.items():
+                moved = [data.shift_image(x, (dy * s, dx * s))
+                         for s in range(self.max_shift + 1)]
+                inputs[f"{pattern}|{direction}"] = [self._picture(m, lo, hi, cmap)
+                                                     for m in moved]
+                for k in range(1, self.kmax + 1):
+                    scenes[f"{pattern}|{direction}|{k}"] = self._scene(x, moved, k, lo, hi,
+                                                                       cmap)
+        self.pictures = list(self._pictures)
+        self.scenes, self.inputs = scenes, inputs
 
-    def _draw(self, shift, direction, pool_size, metric, pattern=None):
-        x = self._image(pattern)
-        problem = fit_problem(x.shape, pool_size, None, "valid")
+    def _picture(self, values, lo, hi, cmap) -> int:
+        url = _png(values, lo, hi, cmap)
+        return self._pictures.setdefault(url, len(self._pictures))
+
+    def _scene(self, x, moved, k, lo, hi, cmap):
+        problem = fit_problem(x.shape, k, None, "valid")
         if problem:
-            raise _Impossible(problem)
-        dy, dx = _DIRECTIONS[direction]
+            return {"ok": False, "message": problem}
+        outs = {m: [SHIFT_METHODS[m][0](xs, k) for xs in moved] for m in self.methods}
+        curves, labels, ylim = {}, {}, {}
+        for metric in _METRICS:
+            curves[metric] = {m: [_compare(o, outs[m][0], metric) for o in outs[m]]
+                              for m in self.methods}
+            labels[metric] = {m: [format_number(v) for v in c]
+                              for m, c in curves[metric].items()}
+            every = [v for c in curves[metric].values() for v in c]
+            span = max(max(every) - min(every), 0.05)
+            ylim[metric] = [min(every) - 0.1 * span, max(every) + 0.1 * span]
+        shape = list(outs[self.methods[0]][0].shape)
+        return {"ok": True, "message": "", "shape": shape, "curves": curves,
+                "labels": labels, "ylim": ylim,
+                "outputs": {m: [self._picture(o, lo, hi, cmap) for o in outs[m]]
+                            for m in outs}}
+
+    def _refresh(self):
+        start = time.perf_counter()
+        pattern, shift, metric = self.pattern, self.shift, self.metric
+        scene = self.scenes[f"{pattern}|{self.direction}|{self.pool_size}"]
+        if not scene["ok"]:
+            self.state = {"ok": False, "message": scene["message"], "params": self.params}
+            self.last_output = None
+            self.timings.append(time.perf_counter() - start)
+            return
+        x = self._image(pattern)
+        dy, dx = _DIRECTIONS[self.direction]
         moved = data.shift_image(x, (dy * shift, dx * shift))
-        outputs = {m: SHIFT_METHODS[m][0](moved, pool_size) for m in self.methods}
-        key, shifts, curves = self._curves(x, pattern, pool_size, direction, metric)
-        values = {m: float(curves[m][shift]) for m in self.methods}
-        lo, hi = float(np.min(x)), float(np.max(x))
-        cmap = "gray" if max(x.shape) > ANNOTATE_MAX else "cividis"   # photos in grey
-        self._views[0].show(moved, vmin=lo, vmax=hi, annotate=False, ticks=False, cmap=cmap,
-                            title=f"input, shift {shift}")
-        for view, m in zip(self._views[1:], self.methods):
-            view.show(outputs[m], vmin=lo, vmax=hi, annotate=False, ticks=False, cmap=cmap,
-                      title=f"{m}: {format_number(values[m])}")
-        self._curve_key = (key, shift)
-        self._curve_args = (shifts, curves, shift, metric)
-        better = "higher" if metric == "cosine similarity" else "lower"
-        self.text.value = (f"Shift {shift} pixel{'s' if shift != 1 else ''} {direction}, "
-                           f"pool size {pool_size}. {metric} of each pooled output with the "
-                           f"one at shift 0 ({better} = more invariant): "
-                           + ", ".join(f"<b>{m}</b> {format_number(v)}" for m, v in values.items()))
+        outputs = {m: SHIFT_METHODS[m][0](moved, self.pool_size) for m in self.methods}
+        curves = {m: np.array(c) for m, c in scene["curves"][metric].items()}
+        values = {m: float(c[shift]) for m, c in curves.items()}
+        labels = {m: scene["labels"][metric][m][shift] for m in self.methods}
+        self.state = {"ok": True, "message": "", "params": self.params, "shift": shift,
+                      "similarity": values, "curves": curves, "outputs": outputs,
+                      "metric": metric, "labels": labels,
+                      "text": shift_text(shift, self.direction, self.pool_size, metric,
+                                         labels)}
         self.last_output = values
-        return {"shift": shift, "similarity": values, "curves": curves, "outputs": outputs,
-                "metric": metric}
+        self.timings.append(time.perf_counter() - start)
 
-    def _layout(self):
-        return W.VBox([W.HBox(list(self.controls.values()),
-                              layout=W.Layout(flex_flow="row wrap")),
-                       self.text, self.message,
-                       W.HBox([self.output, self.curve_output],
-                              layout=W.Layout(flex_flow="row wrap"))])
-
-    def _publish(self):
-        super()._publish()
-        settings, _ = self._curve_key
-        if not self._curve_pngs or next(iter(self._curve_pngs))[0] != settings:
-            self._curve_pngs = {}           # new settings: forget the old pictures
-        if self._curve_key not in self._curve_pngs:
-            with style_context():
-                self._plot_curves(*self._curve_args)
-            self._curve_pngs[self._curve_key] = self._png_bundle(self.curve_figure,
-                                                                 "invariance curve")
-        self.curve_output.outputs = (self._curve_pngs[self._curve_key],)
-
-    def _show_problem(self, text, params):
-        super()._show_problem(text, params)
-        self.curve_output.outputs = ()
-
-    def _plot_curves(self, shifts, curves, shift, metric):
-        from ..viz import _LINESTYLES, _MARKERS, LINE_COLORS
-
-        ax = self._ax_curve
-        key = (len(shifts), metric, tuple(self.methods))
-        if self._curve_lines is None or self._curve_lines[0] != key:
-            ax.cla()
-            lines = [ax.plot(shifts, curves[m], label=m, color=LINE_COLORS[i],
-                             marker=_MARKERS[i], linestyle=_LINESTYLES[i], markersize=4)[0]
-                     for i, m in enumerate(self.methods)]
-            marker = ax.axvline(shift, color="#777777", linewidth=1, zorder=0)
-            ax.set_xlabel("shift (pixels)")
-            ax.set_title(metric + " vs shift 0")
-            ax.legend(loc="best", fontsize=7)
-            self._curve_lines = (key, lines, marker)
-        _, lines, marker = self._curve_lines
-        for line, m in zip(lines, self.methods):
-            line.set_ydata(curves[m])
-        marker.set_xdata([shift, shift])
-        every = np.concatenate([curves[m] for m in self.methods])
-        lo, hi = float(every.min()), float(every.max())
-        span = max(hi - lo, 0.05)
-        ax.set_ylim(lo - 0.1 * span, hi + 0.1 * span)
-
+    def __repr__(self):
+        source = f"pattern={self.pattern!r}" if self.patterns else \
+            f"x: {' x '.join(map(str, self.x.shape))}"
+        return (f"ShiftExplorer({source}, shift={self.shift}, direction={self.direction!r}, "
+                f"pool_size={self.pool_size}, metric={self.metric!r})")
