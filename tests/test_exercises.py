@@ -29,7 +29,7 @@ def test_every_notebook_with_exercises_has_two_to_four():
 
 @pytest.mark.parametrize("name", NAMES)
 def test_check_accepts_the_solution(name, capsys):
-    assert _check(name)(REGISTRY[name].solution) is True
+    assert _check(name)(REGISTRY[name].solution).passed is True
     out = capsys.readouterr().out
     assert "correct" in out.lower()
 
@@ -42,7 +42,7 @@ def test_every_exercise_lists_common_wrong_answers(name):
 @pytest.mark.parametrize("name,index", WRONG)
 def test_check_rejects_each_common_wrong_answer_with_its_hint(name, index, capsys):
     answer, hint = REGISTRY[name].wrong[index]
-    assert _check(name)(answer) is False
+    assert _check(name)(answer).passed is False
     out = capsys.readouterr().out
     assert hint.lower() in out.lower(), f"expected the hint {hint!r}, got: {out}"
 
@@ -50,7 +50,7 @@ def test_check_rejects_each_common_wrong_answer_with_its_hint(name, index, capsy
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("blank", [None, ...])
 def test_blank_answer_is_not_attempted_yet(name, blank, capsys):
-    assert _check(name)(blank) is False
+    assert _check(name)(blank).passed is False
     assert "not attempted yet" in capsys.readouterr().out
 
 
@@ -266,3 +266,26 @@ def test_property_junk_never_raises(name, answer):
 def test_a_half_filled_template_is_not_attempted_yet(answer, capsys):
     ok, out = _says(exercises.check_avg_same_padding, answer, capsys)
     assert not ok and "not attempted yet" in out and "placeholder" in out and "nan" not in out
+
+
+def test_a_check_on_the_last_line_of_a_cell_shows_only_its_feedback():
+    """A check returns a Verdict, which IPython displays as nothing, so a stored
+    notebook never shows a bare True/False under the feedback line."""
+    import json
+    from pathlib import Path
+
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    result = shell.run_cell("from pooledu.exercises import check_first_max_pool\n"
+                            "check_first_max_pool(None)")
+    assert result.result == False  # noqa: E712 - a Verdict, compared as a bool
+    assert shell.display_formatter.format(result.result) == ({}, {})  # shows nothing
+    shown = []
+    for nb_path in sorted(Path(__file__).parents[1].glob("notebooks/*.ipynb")):
+        for cell in json.loads(nb_path.read_text())["cells"]:
+            last = "".join(cell["source"]).strip().splitlines()[-1:] if cell["source"] else []
+            if cell["cell_type"] == "code" and last and last[0].startswith("check_"):
+                shown += [(nb_path.name, last[0]) for o in cell.get("outputs", [])
+                          if o["output_type"] == "execute_result"]
+    assert shown == []

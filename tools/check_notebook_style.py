@@ -331,9 +331,12 @@ def _strings(obj):
             yield re.sub(r"<[^>]*>", " ", obj)
     elif isinstance(obj, dict):
         for key, value in obj.items():
-            if key in ("outputs",):
-                for out in value or []:
-                    yield from _output_text(out)
+            if key == "outputs" and isinstance(value, list):
+                # an Output widget's outputs are dicts; an anywidget's own "outputs"
+                # trait may hold plain values (the shift explorer's method names)
+                for out in value:
+                    yield from (_output_text(out) if isinstance(out, dict)
+                                else _strings(out))
             elif not key.startswith("_") and key not in ("layout", "style"):
                 yield from _strings(value)
     elif isinstance(obj, list):

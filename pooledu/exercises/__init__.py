@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import importlib
 
-from ._framework import REGISTRY, Exercise, Hint, show_solution
+from ._framework import REGISTRY, Exercise, Hint, Verdict, show_solution
 
 _NOTEBOOK_MODULES = [f"_nb{i:02d}" for i in range(10)]
 
-__all__ = ["REGISTRY", "Exercise", "Hint", "show_solution"]
+__all__ = ["REGISTRY", "Exercise", "Hint", "Verdict", "show_solution"]
 
 for _mod_name in _NOTEBOOK_MODULES:
     try:

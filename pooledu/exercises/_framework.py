@@ -79,6 +79,44 @@ class Exercise:
 REGISTRY: dict[str, Exercise] = {}
 
 
+class Verdict:
+    """What a ``check_...`` function returns: true when the answer is right.
+
+    It behaves like the bool it wraps (``if check_x(answer):``, ``bool(...)``,
+    ``== True``), but shows nothing when it is the last line of a notebook cell:
+    the feedback line printed above it already says everything, and a bare
+    ``False`` under "not attempted yet" would only confuse.
+
+    >>> v = Verdict(False)
+    >>> bool(v), v == False, repr(v)
+    (False, True, 'False')
+    """
+
+    __slots__ = ("passed",)
+
+    def __init__(self, passed: bool):
+        self.passed = bool(passed)
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, Verdict):
+            return self.passed == other.passed
+        if isinstance(other, bool):
+            return self.passed == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.passed)
+
+    def __repr__(self) -> str:
+        return repr(self.passed)
+
+    def _ipython_display_(self) -> None:
+        """Display nothing: the check has already printed its feedback."""
+
+
 def _is_blank(answer) -> bool:
     return answer is None or answer is Ellipsis or (isinstance(answer, str) and not answer.strip())
 
@@ -161,11 +199,12 @@ def exercise(name: str, *, notebook: str, solution, wrong=(), prompt: str = "",
 
         @functools.wraps(judge)
         def check(answer=None):
-            return _run(ex, answer)
+            return Verdict(_run(ex, answer))
 
         check.__name__ = check.__qualname__ = f"check_{name}"
         check.__doc__ = (f"Check your answer to exercise {name!r} ({notebook}).\n\n"
-                         f"{prompt}\n\nPrints feedback and returns True or False; never raises.")
+                         f"{prompt}\n\nPrints feedback and returns a Verdict, true when the "
+                         f"answer is right; never raises.")
         check.exercise = ex
         return check
 
