@@ -131,7 +131,7 @@ def test_wheel_works_in_a_clean_venv(wheel, tmp_path):
         import pooledu
         report["location"] = pooledu.__file__
         from pooledu.exercises import check_first_max_pool
-        report["check"] = check_first_max_pool(None)
+        report["check"] = bool(check_first_max_pool(None))
         print(json.dumps(report))
         """)
     # Run from an empty folder: the repository's pooledu/ must not be importable.
