@@ -56,7 +56,26 @@ def _kmax(shape):
     return int(min(max(shape[:2]) + 2, 8))
 
 
-class WindowExplorer(anywidget.AnyWidget):
+class HoldsRefresh:
+    """Recompute once per change, not once per trait: ``update()`` sets several
+    traits inside ``with self._holding():`` and refreshes once at the end; a
+    control moved in the page changes one trait and ``_on_change`` refreshes.
+    The class sets ``self._hold = False`` and defines ``_refresh()``."""
+
+    @contextlib.contextmanager
+    def _holding(self):
+        previous, self._hold = self._hold, True
+        try:
+            yield
+        finally:
+            self._hold = previous
+
+    def _on_change(self, change):
+        if not self._hold:
+            self._refresh()
+
+
+class WindowExplorer(HoldsRefresh, anywidget.AnyWidget):
     """Base of PoolingExplorer, WindowStepper and GradientExplorer (one front end)."""
 
     _esm = front_end("pool.js", "window.js")
@@ -155,17 +174,6 @@ class WindowExplorer(anywidget.AnyWidget):
         return int(value)
 
     # -- recomputing ----------------------------------------------------------------------
-    @contextlib.contextmanager
-    def _holding(self):
-        previous, self._hold = self._hold, True
-        try:
-            yield
-        finally:
-            self._hold = previous
-
-    def _on_change(self, change):
-        if not self._hold:
-            self._refresh()
 
     def _refresh(self):
         start = time.perf_counter()

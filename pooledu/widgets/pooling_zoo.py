@@ -10,7 +10,6 @@ shown (shapes, value ranges) is pooledu's.
 from __future__ import annotations
 
 import base64
-import contextlib
 import html
 import io
 import time
@@ -24,7 +23,7 @@ from .. import data
 from .. import reference as ref
 from ..viz import format_number
 from ._common import _check_image2d, _shape_text, fit_problem
-from ._window import front_end
+from ._window import HoldsRefresh, front_end
 
 __all__ = ["PoolingZoo"]
 
@@ -108,7 +107,7 @@ def zoo_line(name, description, out) -> str:
             f"{format_number(lo)} to {format_number(hi)}")
 
 
-class PoolingZoo(anywidget.AnyWidget):
+class PoolingZoo(HoldsRefresh, anywidget.AnyWidget):
     """Any two pooling functions of ``pooledu.reference`` on the same real photo.
 
     Parameters
@@ -202,18 +201,6 @@ class PoolingZoo(anywidget.AnyWidget):
             for name, value in params.items():
                 setattr(self, name, int(value) if name == "pool_size" else value)
         self._refresh()
-
-    @contextlib.contextmanager
-    def _holding(self):
-        previous, self._hold = self._hold, True
-        try:
-            yield
-        finally:
-            self._hold = previous
-
-    def _on_change(self, change):
-        if not self._hold:
-            self._refresh()
 
     def _output(self, name, k):
         return np.asarray(self.functions[name][0](self.x, k))

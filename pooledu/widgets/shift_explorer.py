@@ -12,7 +12,6 @@ book site with no kernel, and every number it shows is pooledu's.
 from __future__ import annotations
 
 import base64
-import contextlib
 import io
 import time
 
@@ -26,7 +25,7 @@ from .. import data
 from .. import reference as ref
 from ..viz import ANNOTATE_MAX, LINE_COLORS, format_number
 from ._common import _check_image2d, fit_problem
-from ._window import encode_array, front_end
+from ._window import HoldsRefresh, encode_array, front_end
 
 __all__ = ["SHIFT_METHODS", "SHIFT_PATTERNS", "ShiftExplorer"]
 
@@ -110,7 +109,7 @@ def shift_text(shift, direction, pool_size, metric, labels) -> str:
             + ", ".join(f"<b>{m}</b> {label}" for m, label in labels.items()))
 
 
-class ShiftExplorer(anywidget.AnyWidget):
+class ShiftExplorer(HoldsRefresh, anywidget.AnyWidget):
     """Shift the input pixel by pixel; watch max, average and blur pooling change.
 
     The input is shifted circularly (what leaves one side comes back on the
@@ -249,18 +248,6 @@ class ShiftExplorer(anywidget.AnyWidget):
         if value not in allowed:
             raise ValueError(f"{name} must be one of {allowed}; got {value!r}")
         return value
-
-    @contextlib.contextmanager
-    def _holding(self):
-        previous, self._hold = self._hold, True
-        try:
-            yield
-        finally:
-            self._hold = previous
-
-    def _on_change(self, change):
-        if not self._hold:
-            self._refresh()
 
     # -- pooledu computes every setting once --------------------------------------------
     def _image(self, pattern):
