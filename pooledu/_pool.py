@@ -47,7 +47,7 @@ Behaviour decisions (shared with ``pooledu.tf`` unless stated):
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -145,6 +145,10 @@ class _Axis:
                                                     self.s)))
         return result
 
+    def part(self, lo, hi):
+        """The same axis, windows ``lo .. hi-1`` only (window ``i`` becomes ``i - lo``)."""
+        return replace(self, before=self.before - lo * self.s, out=hi - lo)
+
     def counts(self, include_pad=False):
         """Cells per window that count for an average: real cells, or also padded
         ones (PyTorch's ``count_include_pad``; never the ceil-mode overhang)."""
@@ -194,7 +198,11 @@ def _window_sums(a, axes, dtype, out=None):
 
     Not separable: float addition is not associative, and TensorFlow adds a window's
     cells row by row, so the same order gives the same bits (notebook 02 section 2).
+    Windows that reach into the padding along the last axis have fewer taps; they
+    are summed apart from the others (:func:`_split_border`, for speed only).
     """
+    if _split_border(a, axes, dtype, out) is not None:
+        return out
     shape, full = list(a.shape), [slice(None)] * a.ndim
     for ax, g in axes:
         shape[ax], full[ax] = g.out, slice(0, g.out)
@@ -217,9 +225,33 @@ def _window_sums(a, axes, dtype, out=None):
     return total
 
 
-def _divisor(geoms, include_pad, dtype):
+def _split_border(a, axes, dtype, out):
+    """Sum the windows of the last axis in up to three runs - those that reach into
+    the padding before, those whose taps are all real, those that reach into the
+    padding after - each into a block of its own, then copy them into ``out``.
+
+    Same taps, same order, so the same bits as one run; but when the stride is above
+    1, NumPy adds at half speed into a view with gaps (the taps the border windows
+    lack), and at full speed into a whole block. ``None``: nothing to split.
+    """
+    ax, g = axes[-1]
+    taps = g.taps()
+    first = max((o.start for o, _ in taps), default=0)     # first all-real window
+    last = min((o.stop for o, _ in taps), default=g.out)   # last all-real window + 1
+    if out is None or g.s == 1 or (first, last) == (0, g.out) or first >= last:
+        return None
+    for lo, hi in ((0, first), (first, last), (last, g.out)):
+        if hi > lo:
+            out[_along(ax, slice(lo, hi))] = _window_sums(
+                a, axes[:-1] + [(ax, g.part(lo, hi))], dtype)
+    return out
+
+
+def _divisor(geoms, include_pad, dtype, channels=1):
     """The count each window sum is divided by, broadcastable to ``(N, *out, C)``:
-    a scalar when every window counts the same number of cells."""
+    a scalar when every window counts the same number of cells, else an array of
+    shape ``(1, *out, channels)`` (written out along the channels: NumPy divides by
+    an array that repeats along the innermost axis several times slower)."""
     counts = [g.counts(include_pad) for g in geoms]
     if all(c.min() == c.max() for c in counts):
         return dtype.type(np.prod([int(c[0]) for c in counts]))
@@ -228,7 +260,7 @@ def _divisor(geoms, include_pad, dtype):
         shape = [1] * total.ndim
         shape[axis] = -1
         total = total * c.reshape(shape)
-    return total.astype(dtype)
+    return np.repeat(total, channels, axis=-1).astype(dtype)
 
 
 def _pool_images(a, mode, geoms, p, divisor, out):
@@ -255,7 +287,7 @@ _CACHE_BYTES = 1 << 20  # output bytes pooled at once: a batch goes a few images
 def _pool_canonical(a, mode, window, p=2.0, count_include_pad=False, divisor_override=None):
     """Pool a canonical ``(N, *spatial, C)`` array; arguments already checked.
 
-    Two things only make it fast, and change no bit of the result: with few
+    Two things here make it fast, and change no bit of the result: with few
     channels (an RGB image) every channel becomes an image of its own, so that
     NumPy's loops run along a long row instead of 3 channels; and a batch is
     pooled a few images at a time, so that the window sums stay in the CPU cache
@@ -270,7 +302,7 @@ def _pool_canonical(a, mode, window, p=2.0, count_include_pad=False, divisor_ove
     divisor = None
     if mode == "avg":
         divisor = (out.dtype.type(divisor_override) if divisor_override else
-                   _divisor(geoms, count_include_pad, out.dtype))
+                   _divisor(geoms, count_include_pad, out.dtype, out.shape[-1]))
     step = max(1, _CACHE_BYTES // max(out[0].nbytes, 1))
     for b in range(0, a.shape[0], step):
         _pool_images(a[b:b + step], mode, geoms, p, divisor, out[b:b + step])

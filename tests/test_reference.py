@@ -273,6 +273,73 @@ def test_the_channels_first_layout_does_not_change_a_bit(monkeypatch):
             assert a.flags.c_contiguous and b.flags.c_contiguous
 
 
+@given(data=st.data(), mode=st.sampled_from(["avg", "sum", "lp"]),
+       dtype=st.sampled_from(["float16", "float32", "float64"]))
+def test_summing_the_border_windows_apart_does_not_change_a_bit(data, mode, dtype):
+    """``_split_border`` sums the windows that reach into the padding apart from the
+    others, for speed only: with and without it, the same bits (TF's and PyTorch's
+    paddings, dilation, ceil_mode, count_include_pad, few and many channels)."""
+    n = data.draw(st.integers(4, 30))
+    k, s, d = data.draw(st.integers(2, 4)), data.draw(st.integers(2, 4)), 1
+    options = {}
+    if data.draw(st.booleans()):
+        padding = data.draw(st.sampled_from(["same", "valid"]))
+    else:
+        d = data.draw(st.integers(1, 2))
+        padding = data.draw(st.integers(0, k // 2))
+        options = {"dilation": d, "ceil_mode": data.draw(st.booleans())}
+        if mode == "avg":
+            options["count_include_pad"] = data.draw(st.booleans())
+    if d * (k - 1) + 1 > n + 2 * (padding if isinstance(padding, int) else k):
+        return
+    channels = data.draw(st.sampled_from([1, 3, 16]))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    x = rng.standard_normal((2, n, n + 3, channels)).astype(dtype)
+    calls = []
+
+    def counted(*args):
+        result = split(*args)
+        calls.append(result is not None)
+        return result
+
+    split = engine._split_border
+    try:
+        engine._split_border = counted
+        with_split = R.pool2d(x, mode, k, s, padding, **options)
+    finally:
+        engine._split_border = split
+    engine_off = pytest.MonkeyPatch()
+    engine_off.setattr(engine, "_split_border", lambda *args: None)
+    try:
+        without = R.pool2d(x, mode, k, s, padding, **options)
+    finally:
+        engine_off.undo()
+    assert_array_equal(with_split.view(np.uint8), without.view(np.uint8))
+    assert calls, "the sums went through _split_border"
+
+
+def test_the_border_split_runs_where_it_should():
+    """The property test above would pass vacuously if the split never ran."""
+    ran = []
+    split = engine._split_border
+
+    def counted(*args):
+        result = split(*args)
+        ran.append(result is not None)
+        return result
+
+    engine._split_border = counted
+    try:
+        R.pool2d(np.ones((1, 9, 9, 4), np.float32), "avg", 3, 2, "same")
+        assert ran[-1] is True      # the call on the whole block split it
+        ran.clear()
+        R.pool2d(np.ones((1, 9, 9, 4), np.float32), "avg", 3, 1, "same")   # stride 1
+        R.pool2d(np.ones((1, 8, 8, 4), np.float32), "avg", 2, 2, "valid")  # no border
+        assert ran and not any(ran)
+    finally:
+        engine._split_border = split
+
+
 def test_views_and_lists_are_accepted():
     x = np.arange(64.0).reshape(8, 8)
     assert_array_equal(R.max_pool2d(x[::2, ::-2]), R.max_pool2d(np.ascontiguousarray(x[::2, ::-2])))
