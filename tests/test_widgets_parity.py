@@ -197,7 +197,7 @@ def test_results_page_texts_equal_pooledu(page):
 
     module = Path(rx.__file__).with_name("results.js").read_text(encoding="utf-8")
     # the module's functions as plain script in a fresh page (no export, no render)
-    fresh = page.context.new_page()
+    fresh = page.context.browser.new_page()
     fresh.set_content("<html><body></body></html>")
     fresh.add_script_tag(content=module.replace("export default { render };", ""))
     rng = np.random.default_rng(5)
