@@ -232,6 +232,20 @@ def test_results_explorer_rejects_bad_settings(params, error, match):
     assert explorer.state["shift"] == 1
 
 
+def test_results_explorer_memory_stays_flat_over_200_updates():
+    import gc
+
+    explorer = experiment.ResultsExplorer(experiment.summarize(_fake_results()))
+    for shift in (0, 3) * 5:
+        explorer.update(shift=shift)
+    gc.collect()
+    objects = len(gc.get_objects())
+    for shift in (0, 3) * 100:
+        explorer.update(shift=shift)
+    gc.collect()
+    assert len(gc.get_objects()) - objects < 2_000 and len(explorer.timings) == 211
+
+
 def test_results_explorer_bad_summaries():
     with pytest.raises(ValueError, match="summary is empty"):
         experiment.ResultsExplorer([])
