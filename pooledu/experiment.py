@@ -49,7 +49,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .widgets import _Explorer
+from .widgets.results_explorer import ResultsExplorer
 
 __all__ = [
     "OFFSETS",
@@ -670,15 +670,24 @@ def _runs_of(results, variant):
                   key=lambda r: r["seed"])
 
 
+def _offset_accuracies(results_runs, axis):
+    """Per shift -4..4 along ``axis`` (1: right, 0: down), every run's test accuracy."""
+    offsets = [tuple(o) for o in OFFSETS]
+    out = []
+    for d in range(-4, 5):
+        i = offsets.index((0, d) if axis == 1 else (d, 0))
+        out.append([r["test"]["offset_accuracy"][i] for r in results_runs])
+    return out
+
+
 def _offset_curve(results_runs, axis):
     """Mean accuracy (over runs) at shifts -4..4 along ``axis`` (1: right, 0: down)."""
-    offsets = [tuple(o) for o in OFFSETS]
-    curve = []
-    for d in range(-4, 5):
-        o = (0, d) if axis == 1 else (d, 0)
-        i = offsets.index(o)
-        curve.append(float(np.mean([r["test"]["offset_accuracy"][i] for r in results_runs])))
-    return curve
+    return [float(np.mean(a)) for a in _offset_accuracies(results_runs, axis)]
+
+
+def _offset_interval(results_runs, axis):
+    """Half-widths of the 95% t-intervals of :func:`_offset_curve`'s means."""
+    return [t_interval(a)[1] for a in _offset_accuracies(results_runs, axis)]
 
 
 def summarize(results: dict) -> list[dict]:
@@ -689,9 +698,10 @@ def summarize(results: dict) -> list[dict]:
     list of dict with ``variant, seeds, params, macs, best_epoch`` (mean epoch of
     the restored weights), ``epochs_run``, ``train_seconds`` (mean per run), for each
     of :data:`METRICS` the mean and ``<metric>_ci`` (half-width of the 95%
-    t-interval over seeds; ``relative`` is shifted / clean accuracy), and
+    t-interval over seeds; ``relative`` is shifted / clean accuracy),
     ``shift_curve`` / ``shift_curve_vertical`` (mean accuracy at shifts -4..4
-    pixels to the right / down).
+    pixels to the right / down) and ``shift_curve_ci`` / ``shift_curve_vertical_ci``
+    (half-widths of their 95% t-intervals over seeds).
     """
     out = []
     variants = dict.fromkeys(r["variant"] for r in results["runs"])
@@ -706,6 +716,8 @@ def summarize(results: dict) -> list[dict]:
             row[m], row[f"{m}_ci"] = t_interval([_metric(r, m) for r in rs])
         row["shift_curve"] = _offset_curve(rs, 1)
         row["shift_curve_vertical"] = _offset_curve(rs, 0)
+        row["shift_curve_ci"] = _offset_interval(rs, 1)
+        row["shift_curve_vertical_ci"] = _offset_interval(rs, 0)
         out.append(row)
     return out
 
@@ -867,51 +879,3 @@ def plot_results(summary: Sequence[dict], figsize=(7.2, 7.6)):
                    frameon=False)
         fig.tight_layout()
     return fig
-
-
-class ResultsExplorer(_Explorer):
-    """An explorer over the experiment's results: pick a shift, see every variant's accuracy.
-
-    Parameters
-    ----------
-    summary : list of dict
-        From :func:`summarize` (uses ``variant`` and ``shift_curve``).
-
-    Controls / ``update()`` parameters: ``shift`` (pixels the test digits move
-    right, -4 .. 4; negative: left). ``state["accuracy"]`` maps each variant to its
-    mean test accuracy at that shift; ``last_output`` is the same dict.
-    """
-
-    figsize = (6.0, 2.6)
-
-    def __init__(self, summary: Sequence[dict]):
-        import ipywidgets as W
-
-        super().__init__()
-        self.summary = list(summary)
-        if not self.summary:
-            raise ValueError("summary is empty: run the experiment first")
-        half = len(self.summary[0]["shift_curve"]) // 2
-        self._half = half
-        self._add("shift", W.IntSlider(value=0, min=-half, max=half, description="shift"))
-        self._ax = self.figure.add_axes([0.1, 0.3, 0.87, 0.6])
-        self._refresh(from_update=True)
-
-    def _draw(self, shift):
-        from .viz import LINE_COLORS
-
-        acc = {s["variant"]: float(s["shift_curve"][shift + self._half])
-               for s in self.summary}
-        ax = self._ax
-        ax.cla()
-        ax.bar(range(len(acc)), list(acc.values()), color=LINE_COLORS[0])
-        ax.set_xticks(range(len(acc)), list(acc), rotation=30, ha="right")
-        ax.set_ylim(0, 1)
-        ax.set_ylabel("accuracy")
-        side = "right" if shift >= 0 else "left"
-        ax.set_title(f"test digits moved {abs(shift)} pixel(s) {side}")
-        best = max(acc, key=acc.get)
-        self.text.value = (f"Shift {shift}: best <b>{best}</b> ({acc[best]:.3f}); "
-                           + ", ".join(f"{k} {v:.3f}" for k, v in acc.items()))
-        self.last_output = acc
-        return {"shift": shift, "accuracy": acc}

@@ -41,7 +41,6 @@ from matplotlib.patches import Rectangle
 
 __all__ = [
     "CMAP",
-    "DPI",
     "FIGURE_DPI",
     "HIGHLIGHT",
     "LINE_COLORS",
@@ -83,8 +82,6 @@ HIGHLIGHT = OKABE_ITO["vermillion"]
 HIGHLIGHT_2 = OKABE_ITO["sky blue"]
 #: Shade of cells with no value (padding, not yet computed).
 MISSING = "#d9d9d9"
-#: Resolution of the explorers' frames (pooledu.widgets), in pixels per inch.
-DPI = 80
 #: CSS pixels per inch of the figures made here. The inline backend stores them
 #: pixel-doubled (200 pixels per inch) with their CSS size in the output's metadata.
 FIGURE_DPI = 100

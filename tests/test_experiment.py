@@ -157,18 +157,128 @@ def test_summary_table_has_intervals():
     assert "train_seconds" in experiment.format_summary(summary, timings=True)
 
 
+def test_summary_carries_intervals_of_the_shift_curves():
+    summary = experiment.summarize(_fake_results())
+    for row in summary:
+        for key in ("shift_curve", "shift_curve_vertical"):
+            assert len(row[f"{key}_ci"]) == 9
+    # every run of "max" is 0.5 off centre: no spread, a zero-width interval
+    assert summary[0]["shift_curve_ci"][0] == 0.0
+    _, half = experiment.t_interval([0.85 + n / 10 for n in (0.01, -0.01, 0.02, -0.02, 0.0)])
+    assert summary[1]["shift_curve_ci"][4] == pytest.approx(half)
+    one = experiment.summarize(_fake_results(1))
+    assert all(math.isnan(h) for h in one[0]["shift_curve_ci"])
+
+
 def test_results_explorer_and_plots():
     import matplotlib.pyplot as plt
     results = _fake_results()
     summary = experiment.summarize(results)
     explorer = experiment.ResultsExplorer(summary)
+    assert explorer.state["shift"] == 0 and explorer.controls == {"shift": list(range(-4, 5))}
     explorer.update(shift=-4)
     assert explorer.state["accuracy"] == {"max": 0.5, "avg": 0.5, "blur": 0.5}
+    assert explorer.last_output is explorer.state["accuracy"]
     explorer.update(shift=0)
     assert explorer.state["accuracy"]["avg"] == pytest.approx(0.85)
     for fig in (experiment.plot_results(summary), experiment.plot_curves(results)):
         assert fig.get_size_inches()[0] * fig.dpi >= 480
         plt.close(fig)
+
+
+def test_results_explorer_text_at_every_shift_of_the_stored_run():
+    summary = experiment.summarize(experiment.load_results())
+    explorer = experiment.ResultsExplorer(summary)
+    assert explorer is explorer.widget and repr(explorer) == "ResultsExplorer(9 variants, shift=0)"
+    for shift in range(-4, 5):
+        explorer.update(shift=shift)
+        acc = {s["variant"]: s["shift_curve"][shift + 4] for s in summary}
+        best = max(acc, key=acc.get)
+        want = (f"Shift {shift}: best <b>{best}</b> ({acc[best]:.3f}); "
+                + ", ".join(f"{k} {v:.3f}" for k, v in acc.items()))
+        state = explorer.state
+        assert state["ok"] and state["accuracy"] == acc and state["best"] == best
+        assert state["text"] == want and state["params"] == {"shift": shift}
+        assert state["interval"] == {s["variant"]: s["shift_curve_ci"][shift + 4]
+                                     for s in summary}
+    # what the page reads: the same numbers, for every shift
+    i = explorer.shifts.index(-2)
+    assert [c[i] for c in explorer.curves] == [s["shift_curve"][2] for s in summary]
+    assert explorer.labels[explorer.variants.index("max")][i] == "0.534"
+
+
+def test_results_explorer_a_move_on_the_page_recomputes():
+    explorer = experiment.ResultsExplorer(experiment.summarize(_fake_results()))
+    before = len(explorer.timings)
+    explorer.shift = 2                       # what the page does when the control moves
+    assert explorer.state["shift"] == 2 and len(explorer.timings) == before + 1
+
+
+@pytest.mark.parametrize("params, error, match", [
+    ({"shift": 5}, ValueError, "shift must be between -4 and 4; got 5"),
+    ({"shift": -5}, ValueError, "shift must be between -4 and 4; got -5"),
+    ({"shift": 1.5}, TypeError, "shift must be an integer; got 1.5"),
+    ({"shift": True}, TypeError, "shift must be an integer; got True"),
+    ({"seed": 1}, TypeError, r"unknown parameter\(s\) \['seed'\]; allowed: \['shift'\]"),
+])
+def test_results_explorer_rejects_bad_settings(params, error, match):
+    explorer = experiment.ResultsExplorer(experiment.summarize(_fake_results()))
+    explorer.update(shift=1)
+    with pytest.raises(error, match=match):
+        explorer.update(**params)
+    assert explorer.shift == 1 and explorer.state["shift"] == 1
+    with pytest.raises(Exception, match="shift must be between -4 and 4; got 9"):
+        explorer.shift = 9                   # a trait set directly is checked too
+    assert explorer.state["shift"] == 1
+
+
+def test_results_explorer_memory_stays_flat_over_200_updates():
+    import gc
+
+    explorer = experiment.ResultsExplorer(experiment.summarize(_fake_results()))
+    for shift in (0, 3) * 5:
+        explorer.update(shift=shift)
+    gc.collect()
+    objects = len(gc.get_objects())
+    for shift in (0, 3) * 100:
+        explorer.update(shift=shift)
+    gc.collect()
+    assert len(gc.get_objects()) - objects < 2_000 and len(explorer.timings) == 211
+
+
+def test_results_explorer_bad_summaries():
+    with pytest.raises(ValueError, match="summary is empty"):
+        experiment.ResultsExplorer([])
+    with pytest.raises(ValueError, match=r"summary\[0\] must have keys .*missing \['shift_curve'\]"):
+        experiment.ResultsExplorer([{"variant": "max"}])
+    with pytest.raises(ValueError, match="same odd length"):
+        experiment.ResultsExplorer([{"variant": "a", "shift_curve": [0.5, 0.6]}])
+    # without intervals (an older summary) it still works, and draws none
+    rows = [{"variant": "a", "shift_curve": [0.1, 0.9, 0.2]},
+            {"variant": "b", "shift_curve": [0.3, 0.8, 0.1]}]
+    explorer = experiment.ResultsExplorer(rows)
+    assert explorer.intervals == [] and explorer.state["interval"] is None
+    explorer.update(shift=-1)
+    assert explorer.state["text"] == "Shift -1: best <b>b</b> (0.300); a 0.100, b 0.300"
+    # one seed: no interval (nan) is sent to the page as None, never as NaN
+    one = experiment.ResultsExplorer(experiment.summarize(_fake_results(1)))
+    assert all(h is None for c in one.intervals for h in c)
+
+
+def test_results_explorer_saved_state_carries_front_end_and_every_shift():
+    from ipywidgets.embed import embed_data
+
+    explorer = experiment.ResultsExplorer(experiment.summarize(_fake_results()))
+    explorer.update(shift=-2)
+    state = embed_data(views=[explorer], drop_defaults=False)["manager_state"]["state"]
+    model = state[explorer.model_id]["state"]
+    assert model["_model_module"] == "anywidget" and "export default" in model["_esm"]
+    assert ".pooledu-results" in model["_css"] and ".pooledu-x" in model["_css"]
+    assert model["shift"] == -2 and model["shifts"] == list(range(-4, 5))
+    assert model["variants"] == ["max", "avg", "blur"] and len(model["curves"][0]) == 9
+    # all three at 0.5 four pixels left: the first is the best, as Python's max() picks
+    assert model["labels"][1][4] == "0.850" and model["best"][0] == 0
+    json.dumps(model, allow_nan=False)        # plain JSON: no NaN for the page
 
 
 def test_stored_full_run_is_complete():

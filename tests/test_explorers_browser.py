@@ -1,7 +1,9 @@
 """The explorers on the built book site: every control moved, in Chromium, offline.
 
 No kernel runs behind the static site, so what the explorers show after a
-control moves is computed by the page (pooledu/widgets/pool.js). Each move is
+control moves is computed by the page (pooledu/widgets/pool.js), or picked by it
+from the states pooledu precomputed (shift, zoo and notebook 07's results
+explorer: bars, values, 95% whiskers and sentence at every shift). Each move is
 checked against pooledu: the pooled output (bit for bit, lp to rounding), the
 output shape, the formula, the window arithmetic or the gradient summary, the
 "does not fit" message. The pages make no request outside the site and log no
@@ -38,9 +40,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
 PAGES = [*toc_pages(), "genindex", "search"]
 NOTEBOOK_PAGES = [p for p in toc_pages() if p.startswith("notebooks/")]
 #: the window explorers (the ShiftExplorer's root is .pooledu-x.pooledu-shift)
-WINDOW = ".pooledu-x:not(.pooledu-shift):not(.pooledu-zoo)"
+WINDOW = ".pooledu-x:not(.pooledu-shift):not(.pooledu-zoo):not(.pooledu-results)"
 SHIFT = ".pooledu-x.pooledu-shift"
 ZOO = ".pooledu-x.pooledu-zoo"
+#: notebook 07's ResultsExplorer
+RESULTS = ".pooledu-x.pooledu-results"
 CLASSES = {"explorer": widgets.PoolingExplorer, "stepper": widgets.WindowStepper,
            "gradient": widgets.GradientExplorer}
 
@@ -420,6 +424,95 @@ def move_zoo_controls(root) -> int:
     return checks
 
 
+# ------------------------------------------------- notebook 07's results explorer ---
+_RESULTS_VIEW = """e => { const v = e.pooleduView;
+  return {ok: v.ok, params: v.params, values: v.values || null, labels: v.labels || null,
+          best: v.best || null, scale: v.scale || null, drawCount: v.drawCount,
+          text: e.querySelector('.px-text').innerHTML,
+          readout: e.querySelector('output').textContent,
+          title: (e.querySelector('svg .px-title') || {}).textContent || null,
+          bars: Array.from(e.querySelectorAll('rect.px-bar')).map(
+            r => [r.dataset.variant, Number(r.getAttribute('width')), r.getAttribute('fill')]),
+          shown: Array.from(e.querySelectorAll('text.px-value')).map(t => t.textContent),
+          whiskers: Array.from(e.querySelectorAll('g.px-row')).map(g => {
+            const w = g.querySelector('path.px-whisker');
+            return w ? w.getAttribute('d') : null; })};
+}"""
+
+
+@functools.lru_cache(maxsize=1)
+def _results_explorer():
+    """pooledu's ResultsExplorer on the stored run (what notebook 07 shows)."""
+    from pooledu import experiment
+
+    return experiment.ResultsExplorer(experiment.summarize(experiment.load_results()))
+
+
+def check_results(root):
+    """The bars, values, whiskers and sentence equal pooledu's numbers at the page's shift."""
+    from pooledu.viz import HIGHLIGHT, LINE_COLORS
+
+    view = root.evaluate(_RESULTS_VIEW)
+    explorer = _results_explorer()
+    explorer.update(**view["params"])
+    want, where = explorer.state, f"{view['params']}"
+    assert view["ok"] and want["ok"], where
+    assert view["values"] == want["accuracy"], where          # exact floats
+    assert view["labels"] == want["labels"] and view["best"] == want["best"], where
+    assert view["text"] == want["text"], where
+    assert view["title"] == want["title"], where
+    assert view["readout"] == str(want["shift"]), where
+    assert view["shown"] == list(want["labels"].values()), where
+    x0, width = view["scale"]["x0"], view["scale"]["width"]
+    assert [b[0] for b in view["bars"]] == list(want["accuracy"]), where
+    for variant, drawn, fill in view["bars"]:
+        assert drawn == pytest.approx(want["accuracy"][variant] * width, abs=1e-9), where
+        assert fill == (HIGHLIGHT if variant == want["best"] else LINE_COLORS[0]), where
+    for variant, d in zip(want["accuracy"], view["whiskers"]):
+        half = want["interval"][variant]
+        if half is None:
+            assert d is None, where
+            continue
+        lo, hi = (x0 + min(max(want["accuracy"][variant] + sign * half, 0), 1) * width
+                  for sign in (-1, 1))
+        start, end = d.split("H")[0], d.split("H")[1].split("M")[0]
+        assert float(start[1:].split(",")[0]) == pytest.approx(lo), (where, variant)
+        assert float(end) == pytest.approx(hi), (where, variant)
+    return view
+
+
+def move_results_controls(root) -> int:
+    """The shift control, by keyboard, through every shift; checked after each move."""
+    checks, page = 1, root.page
+    check_results(root)                          # as saved
+    handle = root.locator("input[type=range]")
+    assert handle.count() == 1
+    label = root.locator(f"label[for='{handle.get_attribute('id')}']")
+    assert label.count() == 1 and "shift" in label.inner_text()
+    low, top = int(handle.get_attribute("min")), int(handle.get_attribute("max"))
+    assert (low, top) == (-4, 4)
+    start = int(handle.input_value())
+    handle.focus()
+    seen = set()
+    # up to the right end, down to the left end, up again, back to the start
+    for key, moves in (("ArrowRight", top - start), ("ArrowLeft", top - low),
+                       ("ArrowRight", top - low), ("ArrowLeft", top - start)):
+        for _ in range(moves):
+            page.keyboard.press(key)
+            seen.add(check_results(root)["params"]["shift"])
+            checks += 1
+    assert seen == set(range(low, top + 1)) and int(handle.input_value()) == start
+    for key, shift in (("Home", low), ("End", top)):
+        page.keyboard.press(key)
+        assert check_results(root)["params"]["shift"] == shift
+        checks += 1
+    page.keyboard.press("Home")
+    for _ in range(start - low):
+        page.keyboard.press("ArrowRight")
+    assert check_results(root)["params"]["shift"] == start
+    return checks + 1
+
+
 # -------------------------------------------------------------------- tests ---
 def test_saved_explorers_show_pooledus_numbers(context, site_url):
     """As loaded, each explorer draws the numbers pooledu saved in the notebook."""
@@ -443,6 +536,10 @@ def test_saved_explorers_show_pooledus_numbers(context, site_url):
             zoos = page.locator(ZOO)
             for i in range(zoos.count()):
                 assert check_zoo(zoos.nth(i))["ok"], f"{name}: zoo {i} saved in an error state"
+                seen += 1
+            results = page.locator(RESULTS)
+            for i in range(results.count()):
+                assert check_results(results.nth(i))["ok"], f"{name}: results explorer {i}"
                 seen += 1
             for i in range(roots.count()):
                 view = check(roots.nth(i))
@@ -484,6 +581,14 @@ def test_every_control_of_every_explorer_on_the_book(context, site_url, name):
             path = ARTIFACTS / "explorers" / f"{name.replace('/', '__')}-zoo-{i}.png"
             path.parent.mkdir(parents=True, exist_ok=True)
             root.screenshot(path=str(path))
+        results = page.locator(RESULTS)
+        for i in range(results.count()):
+            root = results.nth(i)
+            root.scroll_into_view_if_needed()
+            checks += move_results_controls(root)
+            path = ARTIFACTS / "explorers" / f"{name.replace('/', '__')}-results-{i}.png"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            root.screenshot(path=str(path))
         for i in range(roots.count()):
             root = roots.nth(i)
             root.scroll_into_view_if_needed()
@@ -491,7 +596,8 @@ def test_every_control_of_every_explorer_on_the_book(context, site_url, name):
             path = ARTIFACTS / "explorers" / f"{name.replace('/', '__')}-{i}.png"
             path.parent.mkdir(parents=True, exist_ok=True)
             root.screenshot(path=str(path))
-        assert checks >= 20 * (roots.count() + shifts.count() + zoos.count()) > 0
+        assert checks >= 20 * (roots.count() + shifts.count() + zoos.count()
+                               + results.count()) > 0
         assert page.errors == [], "console errors"
     finally:
         page.close()

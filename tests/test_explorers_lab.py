@@ -1,7 +1,8 @@
 """The explorers in a live JupyterLab: every control moved, numbers from pooledu.
 
 JupyterLab runs notebook 01 (a WindowStepper and a PoolingExplorer), and
-notebook 06 (a ShiftExplorer) and 08 (a PoolingZoo), on a copy of the notebooks; after Run All every
+notebook 06 (a ShiftExplorer), 07 (the ResultsExplorer) and 08 (a PoolingZoo), on a
+copy of the notebooks; after Run All every
 control of every explorer is moved in Chromium, and after each move the test waits until the page has drawn the
 numbers the kernel's pooledu sent for that setting, then checks them against
 pooledu (test_explorers_browser.check / check_shift). No request leaves the machine and no
@@ -25,10 +26,12 @@ from _booksite import ARTIFACTS, CHROMIUM, ROOT, skip_or_fail
 from test_browser import _ALL_CELLS_RAN, _wait_kernel_idle, _wait_one_idle_session
 from test_explorers_browser import (
     CHROMIUM_ARGS,
+    RESULTS,
     SHIFT,
     WINDOW,
     ZOO,
     move_every_control,
+    move_results_controls,
     move_shift_controls,
     move_zoo_controls,
 )
@@ -116,6 +119,13 @@ def test_pooling_zoo_in_live_jupyterlab(lab):
     """Notebook 08's PoolingZoo: every control moved with a kernel behind it."""
     _run_and_move(lab, "08_alternatives.ipynb", ZOO, 1,
                   lambda root, live: move_zoo_controls(root), "lab-zoo")
+
+
+def test_results_explorer_in_live_jupyterlab(lab):
+    """Notebook 07's ResultsExplorer (the stored run; FULL_RUN is False): the shift
+    moved through every value by keyboard with a kernel behind it."""
+    _run_and_move(lab, "07_experiment.ipynb", RESULTS, 1,
+                  lambda root, live: move_results_controls(root), "lab-results")
 
 
 def _run_and_move(lab, notebook, selector, count, move, label):

@@ -5,9 +5,10 @@ Each explorer is swept through every value of every control, both with
 explorers drawn by the page, the ipywidgets control for the others), must
 explain impossible settings in words and keep its memory flat. The explorers
 drawn by the page send pooledu's numbers to it (``result``) and carry their
-front end in the saved widget state; the ones drawn by matplotlib leave a PNG
-in their Output widget's saved state. What the page itself computes is tested
-in Chromium by test_widgets_parity.py and test_explorers_browser.py.
+front end in the saved widget state; the others carry every setting's
+precomputed state. (Notebook 07's ResultsExplorer is tested in
+test_experiment.py.) What the page itself computes is tested in Chromium by
+test_widgets_parity.py and test_explorers_browser.py.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def control_values(control):
 
 
 def has_picture(explorer):
-    """The page has pooledu's numbers to draw (or, for a matplotlib explorer, a PNG)."""
+    """The page has pooledu's numbers (or precomputed pictures) to draw."""
     if isinstance(explorer, widgets.PoolingExplorer.__mro__[1]):
         result = explorer.result
         return result["ok"] and np.array_equal(decode_array(result["output"]),

@@ -187,3 +187,33 @@ def test_front_ends_import_nothing_and_name_no_host():
                  if u != "http://www.w3.org/2000/svg"]   # a namespace name, never fetched
         assert hosts == [], path.name
     assert "export " not in POOL_JS.read_text(encoding="utf-8"), "pool.js is prepended to modules"
+
+
+def test_results_page_texts_equal_pooledu(page):
+    """results.js writes the ResultsExplorer's sentence and title from the labels pooledu
+    formatted (the page formats no number): the same text as Python, character for
+    character, names with HTML characters included."""
+    from pooledu.widgets import results_explorer as rx
+
+    module = Path(rx.__file__).with_name("results.js").read_text(encoding="utf-8")
+    # the module's functions as plain script in a fresh page (no export, no render)
+    fresh = page.context.browser.new_page()
+    fresh.set_content("<html><body></body></html>")
+    fresh.add_script_tag(content=module.replace("export default { render };", ""))
+    rng = np.random.default_rng(5)
+    names = ["max", "avg", "a<b", "x & y", "gap_head", "c>d"]
+    cases = []
+    for shift in range(-4, 5):
+        values = [float(v) for v in rng.random(len(names))]
+        values[int(rng.integers(len(names)))] = 0.0625      # a tie-break point of toFixed
+        labels = {n: rx.accuracy_label(v) for n, v in zip(names, values)}
+        best = names[int(np.argmax(values))]
+        cases.append((shift, labels, best))
+    got = fresh.evaluate("cs => cs.map(c => [sentence(c[0], c[1], c[2]), shiftTitle(c[0])])",
+                         [list(c) for c in cases])
+    toFixed = fresh.evaluate("(0.0625).toFixed(3)")
+    fresh.close()
+    assert got == [[rx.results_text(*c), rx.shift_title(c[0])] for c in cases]
+    # why pooledu writes every label: on an exact tie Python rounds half to even and
+    # JavaScript's toFixed rounds up
+    assert (rx.accuracy_label(0.0625), toFixed) == ("0.062", "0.063")

@@ -27,26 +27,25 @@ Two kinds of explorers, one module each:
   - :class:`WindowStepper` - one window at a time with its arithmetic; play/step.
   - :class:`GradientExplorer` - where the gradient of one output cell goes.
 
-* Drawn by the page from states pooledu precomputed (anywidget; front end
-  ``shift.js``): every setting's pictures and numbers are in the widget state,
-  so the page only picks one; live on the static book site.
+* Drawn by the page from states pooledu precomputed (anywidget; front ends
+  ``shift.js``, ``zoo.js``, ``results.js``): every setting's pictures and numbers
+  are in the widget state, so the page only picks one; live on the static book site.
 
   - :class:`ShiftExplorer` - shift the input, watch max/avg/blur pooling change;
     the outputs and the invariance curve move together.
-
-* Drawn by matplotlib in the kernel (a PNG in an Output widget; on the static
-  site they show their saved picture):
-
   - :class:`PoolingZoo` - any pooling function of ``pooledu.reference`` on a photo.
+  - :class:`ResultsExplorer` - notebook 07's experiment: every variant's mean test
+    accuracy (and its 95% interval) at one shift of the test digits
+    (also ``pooledu.experiment.ResultsExplorer``).
 """
 
 from __future__ import annotations
 
 from ._common import fit_problem, output_size_formula, window_arithmetic
-from ._png import _Explorer  # noqa: F401  (pooledu.experiment's ResultsExplorer builds on it)
 from .gradient_explorer import GradientExplorer
 from .pooling_explorer import PoolingExplorer
 from .pooling_zoo import PoolingZoo
+from .results_explorer import ResultsExplorer
 from .shift_explorer import SHIFT_METHODS, SHIFT_PATTERNS, ShiftExplorer
 from .window_stepper import WindowStepper
 
@@ -56,6 +55,7 @@ __all__ = [
     "GradientExplorer",
     "PoolingExplorer",
     "PoolingZoo",
+    "ResultsExplorer",
     "ShiftExplorer",
     "WindowStepper",
     "fit_problem",

@@ -97,11 +97,6 @@ def _check_image2d(x, name="x", allow_rgb=False):
     return x
 
 
-class _Impossible(Exception):
-    """A setting the explorer cannot draw; its message is shown in the widget."""
-
-
-
 _ARITHMETIC_MODES = ("max", "avg", "min", "sum", "lp")
 
 
