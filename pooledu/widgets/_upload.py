@@ -303,9 +303,8 @@ class ImageUpload(T.HasTraits):
             self.load_image(bytes(buffers[0]), name=name)
         except UploadProblem as problem:
             return {"type": "pooledu-upload-done", "ok": False, "message": problem.friendly}
-        except Exception as error:  # noqa: BLE001 - the page shows a sentence, never a traceback
+        except Exception:   # anything else: the page shows a sentence, never a traceback
             return {"type": "pooledu-upload-done", "ok": False,
-                    "message": f"That picture could not be used ({type(error).__name__}). "
-                               "Try another PNG or JPEG file."}
+                    "message": "That picture could not be used. Try another PNG or JPEG file."}
         return {"type": "pooledu-upload-done", "ok": True,
                 "message": f"Showing your image: {self.uploaded}."}

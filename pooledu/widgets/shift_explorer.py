@@ -263,7 +263,7 @@ class ShiftExplorer(ImageUpload, HoldsRefresh, anywidget.AnyWidget):
 
     def _use_image(self, x):
         """Recompute every setting for ``x`` (None: the built-in input or patterns)."""
-        if self.image == "built-in":
+        if self.patterns:               # the built-in patterns are shown: keep the choice
             self._builtin["pattern"] = self.pattern
         builtin = x is None
         with self._holding():

@@ -26,7 +26,7 @@ function uploadable(render) {
     const { model, el } = props;
     if (!model.get("upload")) { return render(props); }
     const id = `pooledu-up${++uploadUid}`;
-    const bar = uploadNode("div", { class: "pooledu-x pooledu-upload", role: "group",
+    const bar = uploadNode("div", { class: "pooledu-upload", role: "group",
                                     "aria-label": "image" }, el);
     bar.setAttribute("data-lm-suppress-shortcuts", "true");
     bar.addEventListener("keydown", (ev) => {
