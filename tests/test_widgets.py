@@ -666,3 +666,26 @@ def test_upload_front_end_is_in_the_widget_state(name):
     assert "render: uploadable(render)" in state["_esm"]
     assert ".pooledu-upload" in state["_css"]
     assert state["upload"] is True and state["image"] == "built-in" and state["uploaded"] == ""
+
+
+@pytest.mark.parametrize("name", UPLOAD_EXPLORERS)
+def test_an_unexpected_failure_is_a_sentence_and_the_explorer_keeps_its_image(name,
+                                                                              monkeypatch):
+    explorer = UPLOAD_EXPLORERS[name][0]()
+    builtin_state = explorer.state
+    sent = []
+    monkeypatch.setattr(explorer, "send", lambda content, buffers=None: sent.append(content))
+    use_image = explorer._use_image
+
+    def fails_for_uploads(x):
+        if x is not None:
+            raise RuntimeError("out of memory, say")
+        use_image(x)
+
+    monkeypatch.setattr(explorer, "_use_image", fails_for_uploads)
+    explorer._on_upload_message(explorer, {"type": "pooledu-upload", "name": "big.png"},
+                                [memoryview(_png_bytes(_photo_like()))])
+    assert sent.pop() == {"type": "pooledu-upload-done", "ok": False, "message":
+                          "That picture could not be used. Try another PNG or JPEG file."}
+    assert explorer.uploaded == "" and explorer.image == "built-in"
+    _same_numbers(explorer.state, builtin_state)

@@ -245,9 +245,15 @@ class ImageUpload(T.HasTraits):
                 data, (str, os.PathLike)) else ("array" if not isinstance(
                     data, (bytes, bytearray, memoryview)) else "your file")
         colour = "grey" if x.ndim == 2 else "colour"
+        before = self._uploaded_array, self.uploaded, self.image
         self._uploaded_array = x
         self.uploaded = f"{name}, {x.shape[0]} x {x.shape[1]}, {colour}"
-        self._select_image("uploaded", force=True)
+        try:
+            self._select_image("uploaded", force=True)
+        except Exception:           # keep showing what was shown before
+            self._uploaded_array, self.uploaded, shown = before
+            self._select_image(shown, force=True)
+            raise
 
     def _take_image(self, params: dict) -> dict:
         """``update(image=...)``: apply it and return the other parameters."""
