@@ -623,3 +623,43 @@ def test_axe_finds_no_serious_or_critical_issue(context, site_url, name):
         assert bad == [], "\n".join(bad)
     finally:
         page.close()
+
+
+UPLOAD_PAGES = ["notebooks/03_more_pooling_functions", "notebooks/05_why_pooling_helps",
+                "notebooks/06_what_pooling_costs", "notebooks/08_alternatives"]
+
+
+@pytest.mark.parametrize("name", UPLOAD_PAGES)
+def test_use_your_own_image_is_explained_not_broken_on_the_book(context, site_url, name):
+    """No kernel behind the book: the photo explorers show no file control (it could not
+    reach pooledu) but a short note saying where it works; the explorer stays live."""
+    page = open_page(context, site_url, name)
+    try:
+        page.locator(".pooledu-upload").first.wait_for(state="visible", timeout=20_000)
+        bars = page.locator(".pooledu-upload")
+        explorers = page.locator(f"{SHIFT}, {ZOO}")
+        assert bars.count() == explorers.count() >= 1
+        for i in range(bars.count()):
+            bar = bars.nth(i)
+            assert bar.get_by_role("status").inner_text() == (
+                "Open this notebook in JupyterLab to use your own image.")
+            assert bar.locator("input[type=file]").count() == 1
+            assert not bar.locator("input[type=file]").is_visible()
+            assert not bar.locator("select").is_visible()
+            assert bar.evaluate("e => e.pooleduUpload.state") == "no-kernel"
+            if i == 0:
+                path = ARTIFACTS / "explorers" / f"{name.replace('/', '__')}-upload.png"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                bar.locator("xpath=..").screenshot(path=str(path))
+        # the explorer below the note still answers its controls
+        root = explorers.first
+        check = check_shift if "pooledu-shift" in root.get_attribute("class") else check_zoo
+        before = root.evaluate("e => e.pooleduView.drawCount")
+        root.locator("input[type=range]").first.focus()
+        page.keyboard.press("ArrowRight")
+        assert root.evaluate("e => e.pooleduView.drawCount") > before
+        check(root)           # asserts the numbers shown are pooledu's
+        assert page.errors == [], "console errors"
+    finally:
+        page.close()
+    assert context.external == [], "requests left the site"

@@ -21,6 +21,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
 from _booksite import ARTIFACTS, CHROMIUM, ROOT, skip_or_fail
 from test_browser import _ALL_CELLS_RAN, _wait_kernel_idle, _wait_one_idle_session
@@ -30,6 +31,8 @@ from test_explorers_browser import (
     SHIFT,
     WINDOW,
     ZOO,
+    check_shift,
+    check_zoo,
     move_every_control,
     move_results_controls,
     move_shift_controls,
@@ -171,6 +174,158 @@ def _run_and_move(lab, notebook, selector, count, move, label):
             assert checks >= 20 * count
         except BaseException:
             path = ARTIFACTS / "explorers" / f"{label}-failure.png"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(path))
+            print("JupyterLab log (tail):\n" + lab["log"].read_text()[-3000:])
+            raise
+        finally:
+            browser.close()
+    assert external == [], "requests left the machine"
+    assert errors == [], "page errors"
+
+
+# ------------------------------------------------------------ use your own image ---
+def _test_png() -> bytes:
+    """A generated 150 x 100 RGB picture (a gradient with a bright disc), as PNG bytes."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    yy, xx = np.mgrid[0:100, 0:150]
+    rgb = np.stack([xx * 255 / 149, yy * 255 / 99, np.full_like(xx, 60.0)], axis=-1)
+    rgb[(yy - 50) ** 2 + (xx - 90) ** 2 < 25 ** 2] = 250
+    buffer = io.BytesIO()
+    Image.fromarray(rgb.astype(np.uint8)).save(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _check_uploaded_zoo(root, x):
+    """The zoo shows pooledu's pictures and texts for the decoded image ``x``."""
+    from test_explorers_browser import _ZOO_VIEW, zoo_png, zoo_shown
+
+    from pooledu import widgets
+
+    view = root.evaluate(_ZOO_VIEW)
+    zoo = widgets.PoolingZoo(x)
+    zoo.update(**view["params"])
+    assert view["ok"] and view["text"] == zoo.state["text"], view["params"]
+    assert view["captions"][0] == f"input {x.shape[0]} x {x.shape[1]}"
+    assert view["pictures"][0] == zoo_png(zoo_shown(x, "", x))
+    for side, picture in zip(("left", "right"), view["pictures"][1:]):
+        shown = zoo_shown(zoo.state["outputs"][side], view["params"][side], x)
+        assert picture == zoo_png(shown), side
+    return 3
+
+
+def _check_uploaded_shift(root, x):
+    """The shift explorer carries the decoded image and shows pooledu's numbers for it."""
+    from test_explorers_browser import _SHIFT_VIEW, check_shift
+
+    from pooledu.widgets._window import decode_array
+
+    source = root.evaluate(_SHIFT_VIEW)["model"]["source"]
+    np.testing.assert_array_equal(decode_array(source), x)
+    assert check_shift(root)["ok"]
+    return 1
+
+
+def _eventually(check, timeout=20.0):
+    """``check()`` once it stops failing (the page redraws after the kernel answers)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            assert check()
+            return 1
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.25)
+
+
+@pytest.mark.parametrize("notebook, selector, size, check_uploaded, check_builtin", [
+    ("08_alternatives.ipynb", ZOO, 128, _check_uploaded_zoo, check_zoo),
+    (SHIFT_NOTEBOOK, SHIFT, 64, _check_uploaded_shift, check_shift),
+])
+def test_use_your_own_image_in_live_jupyterlab(lab, notebook, selector, size, check_uploaded,
+                                               check_builtin):
+    """The file control appears once the kernel answers; a PNG set on it is decoded by
+    pooledu (the page then shows pooledu's numbers on that image); a file that is not a
+    picture gives a sentence, not a traceback; "built-in" goes back."""
+    from pooledu.widgets._upload import to_image
+
+    png = _test_png()
+    x = to_image(png, size=size)
+    name = notebook.split("_")[0]
+
+    def after_run(page):
+        bar = page.locator(".jp-OutputArea .pooledu-upload").first
+        control = bar.get_by_label("Use your own image")
+        control.wait_for(state="visible", timeout=30_000)
+        root = page.locator(f".jp-OutputArea {selector}").first
+        root.scroll_into_view_if_needed()
+        shots = ARTIFACTS / "explorers"
+        shots.mkdir(parents=True, exist_ok=True)
+        bar.locator("xpath=..").screenshot(path=str(shots / f"lab-upload-{name}-before.png"))
+        drawn = root.evaluate("e => e.pooleduView.drawCount")
+        control.set_input_files(files=[{"name": "mine.png", "mimeType": "image/png",
+                                        "buffer": png}])
+        status = bar.get_by_role("status")
+        status.filter(has_text="Showing your image").wait_for(timeout=60_000)
+        assert "mine.png" in status.inner_text()
+        root = page.locator(f".jp-OutputArea {selector}").first   # drawn again
+        assert drawn >= 1
+        checks = _eventually(lambda: check_uploaded(root, x))
+        bar.locator("xpath=..").screenshot(path=str(shots / f"lab-upload-{name}-after.png"))
+        pick = bar.get_by_label("image", exact=True)
+        assert pick.input_value() == "uploaded"
+        # a file that is not a picture: a sentence in the explorer, the picture stays
+        control.set_input_files(files=[{"name": "notes.png", "mimeType": "image/png",
+                                        "buffer": b"these are notes, not a picture"}])
+        status.filter(has_text="not a picture").wait_for(timeout=30_000)
+        assert "Traceback" not in bar.inner_text() + root.inner_text()
+        checks += check_uploaded(root, x)
+        # back to the built-in image (a labelled select, keyboard-operable)
+        pick.focus()
+        pick.select_option("built-in")
+        checks += _eventually(lambda: check_builtin(
+            page.locator(f".jp-OutputArea {selector}").first)["ok"])
+        assert bar.get_by_label("image", exact=True).input_value() == "built-in"
+        return checks
+
+    _run_and_upload(lab, notebook, after_run)
+
+
+def _run_and_upload(lab, notebook, after_run):
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("playwright is not installed: pip install playwright")
+    if not Path(CHROMIUM).exists():
+        skip_or_fail(f"chromium not found at {CHROMIUM}: apt-get install chromium")
+    external, errors = [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
+            (lab["base"], "data:", "blob:")) else (external.append(r.request.url), r.abort()))
+        page = context.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        try:
+            page.goto(f"{lab['base']}/lab/tree/{notebook}?reset&token={lab['token']}",
+                      wait_until="domcontentloaded", timeout=60_000)
+            page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=60_000)
+            _wait_kernel_idle(page, 60_000)
+            _wait_one_idle_session(page, lab)
+            _wait_kernel_idle(page, 30_000)
+            page.get_by_role("menuitem", name="Run", exact=True).click()
+            page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+            page.wait_for_timeout(500)
+            _wait_kernel_idle(page, 240_000)
+            page.wait_for_function(_ALL_CELLS_RAN, timeout=240_000)
+            assert after_run(page) >= 2
+        except BaseException:
+            path = ARTIFACTS / "explorers" / f"lab-upload-{notebook[:2]}-failure.png"
             path.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(path))
             print("JupyterLab log (tail):\n" + lab["log"].read_text()[-3000:])

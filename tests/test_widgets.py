@@ -28,6 +28,7 @@ from ipywidgets.embed import embed_data
 from pooledu import data, widgets
 from pooledu import reference as ref
 from pooledu.viz import format_number
+from pooledu.widgets import _upload
 from pooledu.widgets._window import decode_array
 
 PAGE_EXPLORERS = {
@@ -486,3 +487,206 @@ def test_shift_explorer_precomputes_every_setting_with_pooledu():
     assert "export default" in model["_esm"] and ".pooledu-shift" in model["_css"]
     assert model["scenes"] == explorer.scenes and model["pictures"] == explorer.pictures
     assert len(set(explorer.pictures)) == len(explorer.pictures), "each picture stored once"
+
+
+# ------------------------------------------------------------ use your own image ---
+def _png_bytes(array, mode=None):
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(np.asarray(array), mode=mode).save(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _photo_like(h=90, w=150):
+    rng = np.random.default_rng(7)
+    return (rng.random((h, w, 3)) * 255).astype(np.uint8)
+
+
+def _expected(rgb_uint8, size):
+    """What the explorers must make of an RGB picture: luma, centre square, area resize."""
+    grey = rgb_uint8.astype(np.float64) / 255.0 @ data._LUMA
+    h, w = grey.shape
+    side = min(h, w)
+    top, left = (h - side) // 2, (w - side) // 2
+    square = grey[top:top + side, left:left + side]
+    if side > size:
+        square = data.resize(square, size)
+    return np.clip(square, 0, 1).astype(np.float32)
+
+
+def test_to_image_decodes_crops_and_shrinks_a_png():
+    rgb = _photo_like()
+    got = _upload.to_image(_png_bytes(rgb), size=64)
+    assert got.shape == (64, 64) and got.dtype == np.float32
+    np.testing.assert_array_equal(got, _expected(rgb, 64))
+    small = _upload.to_image(_png_bytes(rgb[:20, :30]), size=64)   # never enlarged
+    np.testing.assert_array_equal(small, _expected(rgb[:20, :30], 64))
+    colour = _upload.to_image(_png_bytes(rgb), size=32, grey=False)
+    assert colour.shape == (32, 32, 3)
+
+
+def test_to_image_takes_bytes_a_path_or_an_array_alike(tmp_path):
+    rgb = _photo_like(70, 50)
+    path = tmp_path / "mine.png"
+    path.write_bytes(_png_bytes(rgb))
+    from_bytes = _upload.to_image(path.read_bytes(), size=40)
+    np.testing.assert_array_equal(_upload.to_image(path, size=40), from_bytes)
+    np.testing.assert_array_equal(_upload.to_image(str(path), size=40), from_bytes)
+    np.testing.assert_array_equal(_upload.to_image(rgb, size=40), from_bytes)
+    np.testing.assert_array_equal(_upload.to_image(rgb / 255.0, size=40), from_bytes)
+    grey = np.linspace(0, 1, 36, dtype=np.float32).reshape(6, 6)
+    np.testing.assert_array_equal(_upload.to_image(grey, size=40), grey)
+
+
+def test_to_image_puts_transparent_pixels_on_white():
+    rgba = np.zeros((8, 8, 4), dtype=np.uint8)
+    rgba[:4, :, 3] = 255                      # top half opaque black, bottom transparent
+    got = _upload.to_image(_png_bytes(rgba), size=8)
+    assert got[:4].max() == 0 and got[4:].min() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("bad, error, words", [
+    (b"", ValueError, "data is empty"),
+    (b"this is not a picture at all", ValueError, "not an image file"),
+    (np.zeros((2, 9)), ValueError, "at least 4"),
+    (np.zeros((5, 5, 2)), ValueError, "shape (H, W), (H, W, 3)"),
+    (np.full((5, 5), 2.0), ValueError, "in [0, 1]"),
+    (np.full((5, 5), np.nan), ValueError, "finite"),
+    (np.full((5, 5), 300), ValueError, "0..255"),
+    (np.array([["a"] * 5] * 5), TypeError, "numeric"),
+    (42, TypeError, "data must be the bytes of an image file"),
+    ("/no/such/picture.png", ValueError, "cannot read the file"),
+])
+def test_to_image_refuses_bad_data_naming_the_parameter(bad, error, words):
+    with pytest.raises(error) as info:
+        _upload.to_image(bad)
+    assert str(info.value).startswith("data") and words in str(info.value)
+
+
+def test_to_image_refuses_huge_files_and_pictures(monkeypatch):
+    with pytest.raises(ValueError, match=r"data has 20971521 bytes; at most 20971520"):
+        _upload.to_image(b"\x89PNG" + bytes(_upload.MAX_BYTES - 3))
+    monkeypatch.setattr(_upload, "MAX_PIXELS", 100)
+    with pytest.raises(ValueError, match=r"data is 20 x 10 pixels; at most 100 pixels"):
+        _upload.to_image(_png_bytes(np.zeros((10, 20), dtype=np.uint8)))
+
+
+UPLOAD_EXPLORERS = {
+    "ShiftExplorer": (lambda: widgets.ShiftExplorer(max_shift=3, pattern="stripes"), 64),
+    "PoolingZoo": (lambda: widgets.PoolingZoo(data.photo(32)), 128),
+}
+
+
+def _same_numbers(a, b):
+    assert a.keys() == b.keys()
+    for key in a:
+        if isinstance(a[key], dict):
+            _same_numbers(a[key], b[key])
+        elif isinstance(a[key], np.ndarray):
+            np.testing.assert_array_equal(a[key], b[key])
+        else:
+            assert a[key] == b[key], key
+
+
+@pytest.mark.parametrize("name", UPLOAD_EXPLORERS)
+def test_explorer_shows_an_uploaded_image_and_goes_back(name):
+    make, size = UPLOAD_EXPLORERS[name]
+    explorer = make()
+    builtin_state, builtin_params = explorer.state, explorer.params
+    assert builtin_state["image"] == "built-in" and explorer.uploaded == ""
+    rgb = _photo_like(300, 200)
+    explorer.load_image(_png_bytes(rgb), name="cat.png")
+    x = _expected(rgb, size)
+    assert explorer.state["image"] == f"cat.png, {size} x {size}, grey"
+    assert explorer.image == "uploaded" and explorer.image_rev == 1
+    # the numbers are pooledu's on the decoded image, as for an explorer built on it
+    fresh = type(explorer)(x, **({"max_shift": 3} if name == "ShiftExplorer" else {}))
+    fresh.update(**{k: v for k, v in explorer.params.items() if k != "pattern"})
+    _same_numbers({k: v for k, v in explorer.state.items() if k not in ("image", "params")},
+                  {k: v for k, v in fresh.state.items() if k not in ("image", "params")})
+    explorer.update(pool_size=3)
+    assert explorer.state["image"].startswith("cat.png") and explorer.state["ok"]
+    explorer.update(image="built-in", pool_size=builtin_params["pool_size"])
+    assert explorer.params == builtin_params and explorer.image_rev == 2
+    _same_numbers(explorer.state, builtin_state)
+    explorer.update(image="uploaded")
+    assert explorer.state["image"].startswith("cat.png")
+    explorer.load_image(None)
+    assert explorer.state["image"] == "built-in"
+
+
+@pytest.mark.parametrize("name", UPLOAD_EXPLORERS)
+def test_explorer_upload_api_refuses_bad_input(name):
+    explorer = UPLOAD_EXPLORERS[name][0]()
+    with pytest.raises(ValueError, match=r"image must be one of \['built-in'\]; got 'uploaded'"):
+        explorer.update(image="uploaded")
+    with pytest.raises(ValueError, match=r"^data .*not an image file"):
+        explorer.load_image(b"GIF89a but not really")
+    with pytest.raises(TypeError, match=r"^data must be"):
+        explorer.load_image(3.5)
+    assert explorer.state["image"] == "built-in" and explorer.image_rev == 0
+
+
+@pytest.mark.parametrize("name", UPLOAD_EXPLORERS)
+def test_page_messages_upload_and_friendly_errors(name, monkeypatch):
+    """What the page sends (upload.js): hello, then a file's bytes as one buffer."""
+    explorer = UPLOAD_EXPLORERS[name][0]()
+    sent = []
+    monkeypatch.setattr(explorer, "send", lambda content, buffers=None: sent.append(content))
+    explorer._on_upload_message(explorer, {"type": "pooledu-upload-hello"}, [])
+    assert sent.pop() == {"type": "pooledu-upload-ready"}
+    for raw, words in ((b"", "That file is empty."),
+                       (b"<html>not a picture</html>", "not a picture this explorer can read"),
+                       (_png_bytes(np.zeros((2, 2), dtype=np.uint8)), "too small")):
+        explorer._on_upload_message(explorer, {"type": "pooledu-upload", "name": "f"},
+                                    [memoryview(raw)])
+        reply = sent.pop()
+        assert reply["ok"] is False and words in reply["message"], reply
+        assert "Traceback" not in reply["message"] and "Error" not in reply["message"]
+    assert explorer.state["image"] == "built-in"
+    explorer._on_upload_message(explorer, {"type": "pooledu-upload", "name": "dog.png"},
+                                [memoryview(_png_bytes(_photo_like()))])
+    reply = sent.pop()
+    assert reply["ok"] is True and "dog.png" in reply["message"]
+    assert explorer.state["image"].startswith("dog.png")
+    explorer.image = "built-in"                  # the page's "image" select
+    assert explorer.state["image"] == "built-in" and explorer.image_rev == 2
+    explorer.image = "uploaded"
+    assert explorer.state["image"].startswith("dog.png") and explorer.image_rev == 3
+
+
+@pytest.mark.parametrize("name", UPLOAD_EXPLORERS)
+def test_upload_front_end_is_in_the_widget_state(name):
+    explorer = UPLOAD_EXPLORERS[name][0]()
+    saved = embed_data(views=[explorer], drop_defaults=False)["manager_state"]["state"]
+    state = saved[explorer.model_id]["state"]
+    assert "function uploadable(render)" in state["_esm"]
+    assert "render: uploadable(render)" in state["_esm"]
+    assert ".pooledu-upload" in state["_css"]
+    assert state["upload"] is True and state["image"] == "built-in" and state["uploaded"] == ""
+
+
+@pytest.mark.parametrize("name", UPLOAD_EXPLORERS)
+def test_an_unexpected_failure_is_a_sentence_and_the_explorer_keeps_its_image(name,
+                                                                              monkeypatch):
+    explorer = UPLOAD_EXPLORERS[name][0]()
+    builtin_state = explorer.state
+    sent = []
+    monkeypatch.setattr(explorer, "send", lambda content, buffers=None: sent.append(content))
+    use_image = explorer._use_image
+
+    def fails_for_uploads(x):
+        if x is not None:
+            raise RuntimeError("out of memory, say")
+        use_image(x)
+
+    monkeypatch.setattr(explorer, "_use_image", fails_for_uploads)
+    explorer._on_upload_message(explorer, {"type": "pooledu-upload", "name": "big.png"},
+                                [memoryview(_png_bytes(_photo_like()))])
+    assert sent.pop() == {"type": "pooledu-upload-done", "ok": False, "message":
+                          "That picture could not be used. Try another PNG or JPEG file."}
+    assert explorer.uploaded == "" and explorer.image == "built-in"
+    _same_numbers(explorer.state, builtin_state)

@@ -23,6 +23,7 @@ from .. import data
 from .. import reference as ref
 from ..viz import format_number
 from ._common import _check_image2d, _shape_text, fit_problem
+from ._upload import ImageUpload
 from ._window import HoldsRefresh, front_end
 
 __all__ = ["PoolingZoo"]
@@ -107,7 +108,7 @@ def zoo_line(name, description, out) -> str:
             f"{format_number(lo)} to {format_number(hi)}")
 
 
-class PoolingZoo(HoldsRefresh, anywidget.AnyWidget):
+class PoolingZoo(ImageUpload, HoldsRefresh, anywidget.AnyWidget):
     """Any two pooling functions of ``pooledu.reference`` on the same real photo.
 
     Parameters
@@ -118,10 +119,17 @@ class PoolingZoo(HoldsRefresh, anywidget.AnyWidget):
         Keys of ``PoolingZoo.functions`` (see ``PoolingZoo.functions.keys()``).
     pool_size : int, default 2
 
-    Controls / ``update()`` parameters: ``left``, ``right``, ``pool_size`` (1..8).
+    Controls / ``update()`` parameters: ``left``, ``right``, ``pool_size`` (1..8),
+    ``image`` ("built-in", or "uploaded" after :meth:`load_image`).
+
+    Use your own image: ``zoo.load_image(data)`` (bytes of an image file, a path,
+    or an array; ``None`` goes back to the built-in photo) shows it grey,
+    centre-cropped and shrunk to at most 128 x 128; in JupyterLab the explorer
+    has a file control that does the same.
 
     ``state``: ``outputs`` (``{"left": array, "right": array}``), ``shapes``,
-    ``ranges``, ``text``. ``last_output`` is ``state["outputs"]``.
+    ``ranges``, ``text``, ``image`` (``"built-in"`` or what the uploaded image is).
+    ``last_output`` is ``state["outputs"]``.
 
     Examples
     --------
@@ -131,8 +139,9 @@ class PoolingZoo(HoldsRefresh, anywidget.AnyWidget):
     {'left': (32, 32), 'right': (32, 32)}
     """
 
-    _esm = front_end("zoo.js")
-    _css = front_end("window.css")
+    _esm = front_end("upload.js", "zoo.js")
+    _css = front_end("window.css", "upload.css")
+    _upload_size = 128
 
     names = T.List(T.Unicode()).tag(sync=True)
     left = T.Unicode("max_pool2d").tag(sync=True)
@@ -159,6 +168,7 @@ class PoolingZoo(HoldsRefresh, anywidget.AnyWidget):
         super().__init__(names=names, left=left, right=right, pool_size=int(pool_size),
                          kmax=max(8, int(pool_size)))
         self.x, self.functions = x, functions
+        self._builtin_x = x
         self.state: dict = {"ok": False, "message": "", "params": {}}
         self.last_output = None
         self.timings: list[float] = []
@@ -166,6 +176,7 @@ class PoolingZoo(HoldsRefresh, anywidget.AnyWidget):
         self._precompute()
         self.observe(self._on_change, names=["left", "right", "pool_size"])
         self._refresh()
+        self._init_upload()
 
     @property
     def widget(self):
@@ -184,6 +195,7 @@ class PoolingZoo(HoldsRefresh, anywidget.AnyWidget):
 
     def update(self, **params) -> None:
         """Set controls (by name, see ``.controls``); the numbers land in ``.state``."""
+        params = self._take_image(params)
         unknown = sorted(set(params) - set(self.controls))
         if unknown:
             raise TypeError(f"PoolingZoo.update() got unknown parameter(s) {unknown}; "
@@ -200,6 +212,12 @@ class PoolingZoo(HoldsRefresh, anywidget.AnyWidget):
         with self._holding():
             for name, value in params.items():
                 setattr(self, name, int(value) if name == "pool_size" else value)
+        self._refresh()
+
+    def _use_image(self, x):
+        """Recompute every picture for ``x`` (None: the built-in photo)."""
+        self.x = self._builtin_x if x is None else x
+        self._precompute()
         self._refresh()
 
     def _output(self, name, k):

@@ -25,6 +25,7 @@ from .. import data
 from .. import reference as ref
 from ..viz import ANNOTATE_MAX, LINE_COLORS, format_number
 from ._common import _check_image2d, fit_problem
+from ._upload import ImageUpload
 from ._window import HoldsRefresh, encode_array, front_end
 
 __all__ = ["SHIFT_METHODS", "SHIFT_PATTERNS", "ShiftExplorer"]
@@ -109,7 +110,7 @@ def shift_text(shift, direction, pool_size, metric, labels) -> str:
             + ", ".join(f"<b>{m}</b> {label}" for m, label in labels.items()))
 
 
-class ShiftExplorer(HoldsRefresh, anywidget.AnyWidget):
+class ShiftExplorer(ImageUpload, HoldsRefresh, anywidget.AnyWidget):
     """Shift the input pixel by pixel; watch max, average and blur pooling change.
 
     The input is shifted circularly (what leaves one side comes back on the
@@ -130,11 +131,18 @@ class ShiftExplorer(HoldsRefresh, anywidget.AnyWidget):
 
     Controls / ``update()`` parameters: ``shift`` (0..max_shift), ``direction``
     ("right", "down", "diagonal"), ``pool_size`` (1..4), ``metric``
-    ("cosine similarity", "max abs change") and ``pattern`` (only when ``x`` is None).
+    ("cosine similarity", "max abs change"), ``pattern`` (only when ``x`` is None)
+    and ``image`` ("built-in", or "uploaded" after :meth:`load_image`).
+
+    Use your own image: ``explorer.load_image(data)`` (bytes of an image file, a
+    path, or an array; ``None`` goes back to the built-in input) shows it grey,
+    centre-cropped and shrunk to at most 64 x 64; in JupyterLab the explorer has
+    a file control that does the same.
 
     ``state``: ``shift``, ``similarity`` (method -> value at this shift),
     ``curves`` (method -> array over shifts 0..max_shift), ``outputs`` (method ->
-    pooled array), ``text``. ``last_output`` is ``state["similarity"]``.
+    pooled array), ``text``, ``image`` (``"built-in"`` or what the uploaded image
+    is). ``last_output`` is ``state["similarity"]``.
 
     Examples
     --------
@@ -144,8 +152,9 @@ class ShiftExplorer(HoldsRefresh, anywidget.AnyWidget):
     True
     """
 
-    _esm = front_end("shift.js")
-    _css = front_end("window.css")
+    _esm = front_end("upload.js", "shift.js")
+    _css = front_end("window.css", "upload.css")
+    _upload_size = 64
 
     patterns = T.List(T.Unicode()).tag(sync=True)
     pattern = T.Unicode("").tag(sync=True)
@@ -193,6 +202,8 @@ class ShiftExplorer(HoldsRefresh, anywidget.AnyWidget):
         self._precompute()
         self.observe(self._on_change, names=list(self._names()))
         self._refresh()
+        self._builtin = {"x": self.x, "patterns": list(self.patterns)}
+        self._init_upload()
 
     # -- the API notebooks and tests use -----------------------------------------------
     def _names(self):
@@ -219,6 +230,7 @@ class ShiftExplorer(HoldsRefresh, anywidget.AnyWidget):
 
     def update(self, **params) -> None:
         """Set controls (by name, see ``.controls``); the numbers land in ``.state``."""
+        params = self._take_image(params)
         allowed = sorted(self._names())
         unknown = sorted(set(params) - set(allowed))
         if unknown:
@@ -248,6 +260,19 @@ class ShiftExplorer(HoldsRefresh, anywidget.AnyWidget):
         if value not in allowed:
             raise ValueError(f"{name} must be one of {allowed}; got {value!r}")
         return value
+
+    def _use_image(self, x):
+        """Recompute every setting for ``x`` (None: the built-in input or patterns)."""
+        if self.patterns:               # the built-in patterns are shown: keep the choice
+            self._builtin["pattern"] = self.pattern
+        builtin = x is None
+        with self._holding():
+            self.x = self._builtin["x"] if builtin else x
+            self.patterns = self._builtin["patterns"] if builtin else []
+            self.pattern = self._builtin["pattern"] if builtin else ""
+            self.source = {} if self.x is None else encode_array(self.x)
+            self._precompute()
+        self._refresh()
 
     # -- pooledu computes every setting once --------------------------------------------
     def _image(self, pattern):

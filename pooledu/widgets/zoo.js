@@ -98,4 +98,4 @@ function render({ model, el }) {
   return () => model.off(events, draw);
 }
 
-export default { render };
+export default { render: uploadable(render) };   // upload.js: "Use your own image"

@@ -1,0 +1,135 @@
+// pooledu "Use your own image" (page side of pooledu/widgets/_upload.py), put in front of
+// an explorer's module (shift.js, zoo.js): `export default { render: uploadable(render) }`.
+// Plain ES module text, no build step, nothing from a CDN.
+//
+// The file's bytes go to the kernel (anywidget custom message with one buffer); pooledu
+// decodes the picture and recomputes, then bumps `image_rev` and the explorer below the
+// bar is drawn again. A kernel must answer first: the page says hello and shows the file
+// control only when the kernel replies. On the static book site (the HTML widget manager
+// has no kernel and model.send goes nowhere) a short note says where the upload works.
+
+const UPLOAD_MAX_BYTES = 20 * 1024 * 1024;   // pooledu.widgets._upload.MAX_BYTES
+const UPLOAD_WAIT_MS = 5000;                  // no answer by then: say the kernel is needed
+let uploadUid = 0;
+
+function uploadNode(tag, attrs, parent) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === "text") { e.textContent = v; } else { e.setAttribute(k, v); }
+  }
+  if (parent) { parent.appendChild(e); }
+  return e;
+}
+
+function uploadable(render) {
+  return (props) => {
+    const { model, el } = props;
+    if (!model.get("upload")) { return render(props); }
+    const id = `pooledu-up${++uploadUid}`;
+    const bar = uploadNode("div", { class: "pooledu-upload", role: "group",
+                                    "aria-label": "image" }, el);
+    bar.setAttribute("data-lm-suppress-shortcuts", "true");
+    bar.addEventListener("keydown", (ev) => {
+      if (ev.target.closest("input, select, button")) { ev.stopPropagation(); }
+    });
+    const controls = uploadNode("div", { class: "px-controls" }, bar);
+    const fileWrap = uploadNode("span", { class: "px-control", hidden: "" }, controls);
+    uploadNode("label", { for: `${id}-file`, text: "Use your own image" }, fileWrap);
+    const file = uploadNode("input", { type: "file", id: `${id}-file`, accept: "image/*",
+                                       class: "px-file" }, fileWrap);
+    const pickWrap = uploadNode("span", { class: "px-control", hidden: "" }, controls);
+    uploadNode("label", { for: `${id}-pick`, text: "image" }, pickWrap);
+    const pick = uploadNode("select", { id: `${id}-pick` }, pickWrap);
+    const status = uploadNode("div", { class: "px-upload-status", role: "status",
+                                       "aria-live": "polite" }, bar);
+    const host = uploadNode("div", { class: "pooledu-upload-host" }, el);
+    const view = { live: false, state: "waiting", message: "" };
+    bar.pooleduUpload = view;
+
+    function say(text, kind) {
+      status.textContent = text;
+      status.className = `px-upload-status${kind ? ` px-${kind}` : ""}`;
+      view.message = text;
+    }
+
+    function syncPick() {
+      const uploaded = model.get("uploaded");
+      pickWrap.hidden = !(view.live && uploaded);
+      pick.replaceChildren();
+      uploadNode("option", { value: "built-in", text: "built-in" }, pick);
+      if (uploaded) { uploadNode("option", { value: "uploaded", text: `yours: ${uploaded}` }, pick); }
+      pick.value = model.get("image");
+    }
+
+    let cleanup = render({ ...props, el: host });
+    function rebuild() {
+      if (typeof cleanup === "function") { cleanup(); }
+      host.replaceChildren();
+      cleanup = render({ ...props, el: host });
+      syncPick();
+    }
+
+    let timer = null;
+    function onMessage(msg) {
+      if (!msg || typeof msg.type !== "string") { return; }
+      if (msg.type === "pooledu-upload-ready" && !view.live) {
+        view.live = true; view.state = "ready";
+        clearTimeout(timer);
+        fileWrap.hidden = false;
+        say("", "");
+        syncPick();
+      } else if (msg.type === "pooledu-upload-done") {
+        view.state = msg.ok ? "done" : "error";
+        say(msg.message, msg.ok ? "note" : "error");
+      }
+    }
+
+    file.addEventListener("change", async () => {
+      const f = file.files && file.files[0];
+      if (!f) { return; }
+      if (f.size > UPLOAD_MAX_BYTES) {
+        view.state = "error";
+        say(`That file is too large (${(f.size / 2 ** 20).toFixed(1)} MB). ` +
+            `Choose a picture under ${UPLOAD_MAX_BYTES / 2 ** 20} MB.`, "error");
+        return;
+      }
+      view.state = "busy";
+      say(`Reading ${f.name} and computing with pooledu\u2026`, "note");
+      try {
+        const bytes = await f.arrayBuffer();
+        model.send({ type: "pooledu-upload", name: f.name }, undefined, [bytes]);
+      } catch (err) {
+        view.state = "error";
+        say("That file could not be read. Try another picture.", "error");
+      }
+    });
+    pick.addEventListener("change", () => {
+      model.set("image", pick.value);
+      model.save_changes();
+    });
+
+    const wm = model.widget_manager;
+    model.on("msg:custom", onMessage);
+    model.on("change:image_rev", rebuild);
+    model.on("change:uploaded change:image", syncPick);
+    syncPick();
+    if (wm && wm.kernel) {         // JupyterLab's widget manager; the HTML manager has none
+      model.send({ type: "pooledu-upload-hello" });
+      timer = setTimeout(() => {
+        if (view.live) { return; }
+        view.state = "no-kernel";
+        say("Run this notebook's cells with a running kernel to use your own image.", "note");
+      }, UPLOAD_WAIT_MS);
+    } else {
+      view.state = "no-kernel";
+      say("Open this notebook in JupyterLab to use your own image.", "note");
+    }
+    return () => {
+      clearTimeout(timer);
+      model.off("msg:custom", onMessage);
+      model.off("change:image_rev", rebuild);
+      model.off("change:uploaded change:image", syncPick);
+      if (typeof cleanup === "function") { cleanup(); }
+    };
+  };
+}
