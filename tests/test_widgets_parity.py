@@ -238,10 +238,15 @@ def test_page_texts_equal_pooledu(page):
         if all(c is None for c in cells):
             cells[0] = 1.0
         mode = ["max", "avg", "min", "sum", "lp"][int(rng.integers(5))]
-        text, value = window_arithmetic(cells, mode)
-        windows.append((cells, mode, value, text))
-    got = page.evaluate("ws => ws.map(w => windowArithmetic(w[0], w[1], w[2]))",
-                        [[c, m, v] for c, m, v, _ in windows])
+        # count_include_pad: the divisor counts padded cells too
+        count = n if mode == "avg" and rng.random() < 0.5 else None
+        text, value = window_arithmetic(cells, mode, count=count)
+        windows.append((cells, mode, value, count, text))
+    for mode in ("avg", "sum", "lp"):      # a window of padding only (count_include_pad)
+        windows.append(([None, None], mode, 0.0, 2, window_arithmetic([None, None], mode,
+                                                                      0.0, 2)[0]))
+    got = page.evaluate("ws => ws.map(w => windowArithmetic(w[0], w[1], w[2], w[3]))",
+                        [[c, m, v, n] for c, m, v, n, _ in windows])
     assert got == [t for *_, t in windows]
 
 
