@@ -256,9 +256,10 @@ function render({ model, el }) {
   if (torch) {
     const torchBar = node("div", { class: "px-controls", role: "group",
                                    "aria-label": "PyTorch options" }, root);
+    node("span", { class: "px-group-title", text: "PyTorch:" }, torchBar);
     dil = range("dilation", 1, model.get("dmax") || 3, torchBar, `${id}-dilation`);
-    ceilBox = checkbox("ceil_mode (round the output size up)", torchBar, `${id}-ceil`);
-    cipBox = checkbox("count_include_pad (padding counts in an average)", torchBar, `${id}-cip`);
+    ceilBox = checkbox("ceil_mode (round up)", torchBar, `${id}-ceil`);
+    cipBox = checkbox("count_include_pad (avg)", torchBar, `${id}-cip`);
   }
   const stepBar = node("div", { class: "px-controls", role: "group",
                                 "aria-label": kind === "gradient" ? "output cell" : "windows" }, root);
