@@ -244,7 +244,11 @@ class WindowExplorer(HoldsRefresh, anywidget.AnyWidget):
         if problem:
             self.step = 0
             return {"ok": False, "message": problem}
-        out = ref.pool2d(x, mode, k, s, padding, **torch, count_include_pad=cip)
+        try:
+            out = ref.pool2d(x, mode, k, s, padding, **torch, count_include_pad=cip)
+        except ValueError as error:     # a rule window_problem does not know: no traceback
+            self.step = 0
+            return {"ok": False, "message": str(error)}
         oh, ow = out.shape[:2]
         self.step = min(step, oh * ow - 1)
         oi, oj = divmod(self.step, ow)

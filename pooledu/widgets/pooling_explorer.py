@@ -57,6 +57,12 @@ class PoolingExplorer(WindowExplorer):
     >>> explorer.update(pool_size=5)
     >>> explorer.state["message"][:40]
     'A 5x5 window does not fit in a 4x4 input'
+    >>> explorer.update(mode="avg", pool_size=2, padding=1, count_include_pad=True)
+    >>> explorer.state["arithmetic"]          # PyTorch's default divides by 4
+    '(1) / 4 = 0.25'
+    >>> explorer.update(padding=2)
+    >>> explorer.state["message"][:45]
+    'Padding 2 is more than half the 2x2 window: P'
     """
 
     _allow_rgb = True

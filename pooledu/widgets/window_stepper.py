@@ -41,7 +41,8 @@ class WindowStepper(WindowExplorer):
 
     ``state``: ``step``, ``n_windows``, ``out_index`` (row, col of the output
     cell), ``rows`` / ``cols`` (window extent in input coordinates, stop
-    exclusive, may reach into padding), ``values`` (real values under the
+    exclusive, may reach into padding), ``taps`` (the rows and the columns the
+    window reads, ``dilation`` apart), ``values`` (real values under the
     window), ``padded`` (number of padded cells), ``arithmetic`` (the text),
     ``value`` and ``output`` (the whole pooled array). ``last_output`` is
     ``value``, the current output cell.
