@@ -258,6 +258,7 @@ function render({ model, el }) {
                                    "aria-label": "PyTorch options" }, root);
     node("span", { class: "px-group-title", text: "PyTorch:" }, torchBar);
     dil = range("dilation", 1, model.get("dmax") || 3, torchBar, `${id}-dilation`);
+    dil.input.classList.add("px-short");   // three values: a short slider
     ceilBox = checkbox("ceil_mode (round up)", torchBar, `${id}-ceil`);
     cipBox = checkbox("count_include_pad (avg)", torchBar, `${id}-cip`);
   }
