@@ -124,6 +124,8 @@ def pooledu_state(view):
               "padding": p["padding"], "step": p["step"]}
     if p["kind"] == "gradient":
         params["all_cells"] = p["allCells"]
+    else:   # PyTorch's options (the gradient explorer has none)
+        params.update(dilation=p["d"], ceil_mode=p["ceil"], count_include_pad=p["cip"])
     explorer.update(**params)
     if view["hover"] is not None and explorer.state["ok"]:
         explorer.update(step=view["hover"])
@@ -178,8 +180,10 @@ def move_every_control(root, live=False) -> int:
     """Move each control of one explorer through its values; check after each move."""
     checks = 0
     page = root.page
-    ranges, selects = root.locator("input[type=range]"), root.locator("select")
-    mode, padding = selects.nth(0), selects.nth(1)
+    def control(name):
+        return root.locator(f"[id$='-{name}']")
+
+    mode, padding = control("mode"), control("padding")
     initial = root.evaluate(_VIEW)["params"]
     sources = set()
     for option in mode.locator("option").all_text_contents():
@@ -187,31 +191,24 @@ def move_every_control(root, live=False) -> int:
         check(root, sources, live)
         checks += 1
     mode.select_option(initial["mode"])
-    for option in ("same", "valid"):
+    # every padding: "valid", "same" and PyTorch's 0, 1, ... (over k // 2: the message)
+    for option in padding.locator("option").evaluate_all("os => os.map(o => o.value)"):
         padding.select_option(option)
         check(root, None, live)
         checks += 1
-    padding.select_option(initial["padding"])
-    for index in (0, 1):                       # pool size, stride: by keyboard
-        handle = ranges.nth(index)
-        handle.focus()
-        top = int(handle.get_attribute("max"))
-        start = int(handle.input_value())
-        for key, moves in (("ArrowRight", top - start), ("ArrowLeft", top - 1),
-                           ("ArrowRight", start - 1)):
-            for _ in range(moves):
-                page.keyboard.press(key)
-                check(root, None, live)
-                checks += 1
-        assert int(handle.input_value()) == start
+    padding.select_option(str(initial["padding"]))
+    for name in ("k", "s"):                    # pool size, stride: by keyboard
+        checks += _slide(control(name), root, live)
+    if control("dilation").count():            # PyTorch's options
+        checks += _move_pytorch_options(root, control, initial, live)
     buttons = root.locator("button")
     previous, play, following = buttons.nth(0), buttons.nth(1), buttons.nth(2)
-    n_steps = int(ranges.nth(2).get_attribute("max")) + 1
+    n_steps = int(control("step").get_attribute("max")) + 1
     for button in [following] * min(n_steps, 5) + [previous] * 2:
         button.press("Enter")                   # keyboard, not only the mouse
         check(root, None, live)
         checks += 1
-    step = ranges.nth(2)
+    step = control("step")
     step.focus()
     page.keyboard.press("Home")
     first = check(root, None, live)["params"]["step"]
@@ -220,7 +217,7 @@ def move_every_control(root, live=False) -> int:
     assert (first, moved) == (0, min(1, n_steps - 1)), step.evaluate(
         "e => [e.value, document.activeElement === e, e.max]")
     checks += 1
-    checkbox = root.locator("input[type=checkbox]")
+    checkbox = control("all")
     if checkbox.count():
         for _ in range(2):
             checkbox.press("Space")
@@ -251,6 +248,56 @@ def move_every_control(root, live=False) -> int:
     # the numbers pooledu saved
     assert sources == ({"pooledu"} if live else {"page", "pooledu"}) or \
         (not live and sources == {"page"}), sources
+    return checks
+
+
+def _slide(handle, root, live) -> int:
+    """Move a range by keyboard to its top, its bottom and back; check after each key."""
+    checks = 0
+    handle.focus()
+    top, low = int(handle.get_attribute("max")), int(handle.get_attribute("min"))
+    start = int(handle.input_value())
+    for key, moves in (("ArrowRight", top - start), ("ArrowLeft", top - low),
+                       ("ArrowRight", start - low)):
+        for _ in range(moves):
+            root.page.keyboard.press(key)
+            check(root, None, live)
+            checks += 1
+    assert int(handle.input_value()) == start
+    return checks
+
+
+def _move_pytorch_options(root, control, initial, live) -> int:
+    """Padding 1 with dilation, ceil_mode and count_include_pad, by keyboard; also the
+    combinations pooledu refuses (ceil_mode with 'valid', dilation with 'same')."""
+    checks = 0
+    padding, mode = control("padding"), control("mode")
+    ceil, cip, dilation = control("ceil"), control("cip"), control("dilation")
+    for value in ("1", "valid", "same"):
+        padding.select_option(value)
+        checks += _slide(dilation, root, live)
+        ceil.press("Space")                     # on: refused with a string padding
+        check(root, None, live)
+        dilation.focus()
+        root.page.keyboard.press("ArrowRight")  # dilation 2 with ceil mode
+        check(root, None, live)
+        root.page.keyboard.press("ArrowLeft")
+        ceil.press("Space")
+        check(root, None, live)
+        checks += 3
+    padding.select_option("1")
+    mode.select_option("avg")
+    assert not cip.is_disabled()
+    for _ in range(2):                          # count_include_pad on, off
+        cip.press("Space")
+        view = check(root, None, live)
+        checks += 1
+    assert view["params"]["cip"] == initial["cip"]
+    mode.select_option("max")
+    assert cip.is_disabled()                    # AvgPool2d's option only
+    padding.select_option(str(initial["padding"]))
+    mode.select_option(initial["mode"])
+    assert root.evaluate(_VIEW)["params"] == initial
     return checks
 
 

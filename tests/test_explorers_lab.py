@@ -108,7 +108,8 @@ def lab(tmp_path):
 
 
 def test_every_control_of_the_explorers_in_live_jupyterlab(lab):
-    _run_and_move(lab, NOTEBOOK.name, WINDOW, 2, move_every_control, "lab")
+    # the WindowStepper, the PoolingExplorer and the PyTorch-padding explorer of section 5
+    _run_and_move(lab, NOTEBOOK.name, WINDOW, 3, move_every_control, "lab")
 
 
 def test_shift_explorer_in_live_jupyterlab(lab):

@@ -155,7 +155,7 @@ def test_page_explorer_rejects_bad_numbers(name):
         explorer.update(pool_size=2.5)
     with pytest.raises(ValueError, match="strides must be at least 1; got 0"):
         explorer.update(strides=0)
-    with pytest.raises(ValueError, match="padding must be one of"):
+    with pytest.raises(ValueError, match="padding must be 'valid'.*'same'.*; got 'full'"):
         explorer.update(padding="full")
     assert explorer.state["ok"] and explorer.pool_size == 2
 
@@ -268,6 +268,150 @@ def test_update_beyond_the_slider_range_extends_it():
     explorer.update(pool_size=12, strides=12)
     assert explorer.state["ok"] and explorer.last_output.shape == (2, 2)
     assert max(explorer.controls["pool_size"]) >= 12
+
+
+# ------------------------------------------------------ PyTorch's options (issue 15)
+TORCH_EXPLORERS = {"PoolingExplorer": widgets.PoolingExplorer,
+                   "WindowStepper": widgets.WindowStepper}
+
+
+@pytest.mark.parametrize("name", TORCH_EXPLORERS)
+def test_pytorch_options_update_state_and_match_pooledu(name):
+    x = data.article_matrix()
+    explorer = TORCH_EXPLORERS[name]()
+    assert {"dilation", "ceil_mode", "count_include_pad"} <= set(explorer.controls)
+    assert explorer.controls["padding"] == ["valid", "same", 0, 1, 2, 3]
+    for mode, k, s, padding, d, ceil, cip in [
+            ("max", 2, 2, 1, 1, False, False), ("avg", 2, 2, 1, 1, False, True),
+            ("avg", 3, 2, 1, 2, True, False), ("min", 2, 2, 0, 1, True, False),
+            ("sum", 2, 1, "valid", 2, False, False), ("max", 3, 2, 1, 1, True, False)]:
+        explorer.update(mode=mode, pool_size=k, strides=s, padding=padding, dilation=d,
+                        ceil_mode=ceil, count_include_pad=cip, step=0)
+        want = ref.pool2d(x, mode, k, s, padding, dilation=d, ceil_mode=ceil,
+                          count_include_pad=cip)
+        assert explorer.state["ok"], explorer.state["message"]
+        np.testing.assert_array_equal(explorer.state["output"], want)
+        assert explorer.state["params"] | {} == {
+            "mode": mode, "pool_size": k, "strides": s, "padding": padding, "dilation": d,
+            "ceil_mode": ceil, "count_include_pad": cip, "step": 0}
+        assert explorer.result["key"] == [mode, k, s, padding, d, ceil, cip]
+        np.testing.assert_array_equal(decode_array(explorer.result["output"]), want)
+
+
+def test_pytorch_padding_formula_and_arithmetic():
+    explorer = widgets.PoolingExplorer(mode="avg", padding=1, count_include_pad=True)
+    assert explorer.state["formula"] == [
+        "out = floor((4 + 2*1 - 1*(2 - 1) - 1) / 2) + 1 = 3  (padding 1 on each side)"]
+    assert explorer.state["arithmetic"] == "(1) / 4 = 0.25"       # PyTorch's default
+    explorer.update(count_include_pad=False)
+    assert explorer.state["arithmetic"] == "(1) / 1 = 1"          # TensorFlow's rule
+    explorer.update(mode="max", pool_size=3, strides=2, padding=1, dilation=2,
+                    ceil_mode=True)
+    assert explorer.state["formula"] == [
+        "out = ceil((4 + 2*1 - 2*(3 - 1) - 1) / 2) + 1 = 2  (padding 1 on each side)"]
+    assert explorer.state["taps"] == ([-1, 1, 3], [-1, 1, 3])
+    assert explorer.state["rows"] == (-1, 4) and explorer.state["padded"] == 5
+    assert explorer.state["arithmetic"] == "max(pad, pad, pad, pad, 6, 8, pad, 14, 16) = 16"
+    # n = 5, k = 2, s = 2, p = 1: the ceil formula asks for 4, the rule keeps 3
+    stepper = widgets.WindowStepper(np.arange(25.0).reshape(5, 5), pool_size=2, padding=1,
+                                    ceil_mode=True)
+    assert stepper.state["formula"] == [
+        "out = ceil((5 + 2*1 - 1*(2 - 1) - 1) / 2) + 1 = 4 - 1 = 3  (padding 1 on each side; "
+        "a last window starting in the right padding is dropped)"]
+    assert stepper.state["n_windows"] == 9
+
+
+@pytest.mark.parametrize("params, start", [
+    ({"padding": 2}, "Padding 2 is more than half the 2x2 window"),
+    ({"padding": "valid", "ceil_mode": True}, "ceil_mode needs an explicit padding"),
+    ({"padding": "same", "dilation": 2}, "Dilation 2 is not defined with padding 'same'"),
+    ({"padding": "same", "mode": "avg", "count_include_pad": True},
+     "count_include_pad needs an explicit padding"),
+    ({"padding": 0, "pool_size": 3, "dilation": 2}, "A 3x3 window with dilation 2 (it spans 5x5"),
+])
+@pytest.mark.parametrize("name", TORCH_EXPLORERS)
+def test_not_allowed_combinations_are_explained_not_raised(name, params, start):
+    explorer = TORCH_EXPLORERS[name]()
+    explorer.update(**params)
+    assert not explorer.state["ok"] and explorer.state["message"].startswith(start)
+    assert explorer.result == {"key": explorer._key(), "ok": False,
+                               "message": explorer.state["message"]}
+    assert explorer.last_output is None
+    kwargs = {"mode": explorer.mode, "pool_size": explorer.pool_size,
+              "strides": explorer.strides, "padding": explorer.padding,
+              "dilation": explorer.dilation, "ceil_mode": explorer.ceil_mode,
+              "count_include_pad": explorer.count_include_pad and explorer.mode == "avg"}
+    with pytest.raises(ValueError):      # pooledu refuses the same setting
+        ref.pool2d(data.article_matrix(), **kwargs)
+    explorer.update(padding="valid", dilation=1, ceil_mode=False, count_include_pad=False,
+                    pool_size=2, strides=2)
+    assert explorer.state["ok"] and explorer.state["message"] == ""
+
+
+def test_a_window_of_padding_only_is_explained_for_average():
+    x = np.arange(4.0).reshape(2, 2)     # taps -1 and 2 of the first window: padding only
+    explorer = widgets.WindowStepper(x, mode="avg", pool_size=2, padding=1, dilation=3)
+    assert not explorer.state["ok"]
+    assert explorer.state["message"].startswith("A window holds padding only")
+    with pytest.raises(ValueError, match="padding only"):
+        ref.pool2d(x, "avg", 2, 2, 1, dilation=3)
+    explorer.update(count_include_pad=True)  # its 4 padded cells count: 0 / 4
+    assert explorer.state["ok"] and explorer.state["arithmetic"] == "(0) / 4 = 0"
+    explorer.update(mode="max")              # max pads with -inf
+    assert explorer.state["arithmetic"] == "max(pad, pad, pad, pad) = -inf"
+
+
+def test_count_include_pad_acts_on_average_only():
+    explorer = widgets.PoolingExplorer(padding=1, count_include_pad=True)
+    assert explorer.state["ok"] and explorer.mode == "max"
+    np.testing.assert_array_equal(explorer.last_output,
+                                  ref.pool2d(data.article_matrix(), "max", 2, 2, 1))
+
+
+@pytest.mark.parametrize("params, error, match", [
+    ({"padding": -1}, ValueError, r"padding must be 'valid', 'same' or an int >= 0 .*got -1"),
+    ({"padding": 1.5}, ValueError, r"padding must be .*got 1.5"),
+    ({"padding": True}, ValueError, r"padding must be .*got True"),
+    ({"dilation": 0}, ValueError, "dilation must be at least 1; got 0"),
+    ({"dilation": 1.5}, TypeError, "dilation must be an integer; got 1.5"),
+    ({"ceil_mode": "yes"}, TypeError, "ceil_mode must be True or False; got 'yes'"),
+    ({"count_include_pad": 1}, TypeError, "count_include_pad must be True or False; got 1"),
+])
+def test_bad_pytorch_values_raise_naming_parameter_value_and_allowed(params, error, match):
+    explorer = widgets.PoolingExplorer()
+    with pytest.raises(error, match=match):
+        explorer.update(**params)
+    assert explorer.state["ok"] and explorer.params["padding"] == "valid"
+
+
+def test_dilation_beyond_the_slider_range_extends_it():
+    explorer = widgets.PoolingExplorer(data.photo(32), pool_size=2, dilation=5)
+    assert explorer.state["ok"] and explorer.dmax == 5
+    assert explorer.controls["dilation"] == [1, 2, 3, 4, 5]
+    explorer.update(padding=1, pool_size=2)
+    assert explorer.controls["padding"][-1] >= 1
+
+
+def test_gradient_explorer_keeps_tensorflow_paddings():
+    explorer = widgets.GradientExplorer()
+    assert explorer.torch_options is False
+    assert explorer.controls["padding"] == ["valid", "same"]
+    assert not {"dilation", "ceil_mode", "count_include_pad"} & set(explorer.controls)
+    with pytest.raises(ValueError, match="padding must be 'valid' or 'same'; got 1"):
+        explorer.update(padding=1)
+    with pytest.raises(TypeError, match="unknown parameter"):
+        explorer.update(dilation=2)
+
+
+def test_saved_defaults_look_as_before():
+    """Explorers saved in notebooks: the default settings and texts are unchanged."""
+    explorer = widgets.PoolingExplorer()
+    assert (explorer.dilation, explorer.ceil_mode, explorer.count_include_pad) == (1, False, False)
+    assert explorer.state["formula"] == ["out = floor((4 - 2) / 2) + 1 = 2  (no padding)"]
+    assert repr(explorer) == ("PoolingExplorer(x: 4 x 4, mode='max', pool_size=2, strides=2, "
+                              "padding='valid', step=0)")
+    explorer.update(padding=1, dilation=2, pool_size=3)
+    assert "padding=1, dilation=2, step=0)" in repr(explorer)
 
 
 # --------------------------------------------------------------------------- WindowStepper

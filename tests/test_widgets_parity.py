@@ -10,7 +10,11 @@ result is compared with pooledu.reference:
 * lp (p = 2): to float32 / float64 rounding (pow differs by an ulp);
 * gradients (pool2d_grad): to rounding (overlapping windows may add in another order);
 * the texts the page writes (formula, window arithmetic, "does not fit" message,
-  number format) character for character.
+  number format) character for character;
+* PyTorch's options (issue 15): 500 more settings with an explicit int padding,
+  dilation, ceil_mode and count_include_pad, the not-allowed combinations among
+  them (the page's message equals pooledu.widgets' word for word, and pooledu
+  refuses exactly those settings).
 """
 
 from __future__ import annotations
@@ -25,11 +29,13 @@ from _booksite import CHROMIUM, skip_or_fail
 from pooledu import reference as ref
 from pooledu.viz import format_number
 from pooledu.widgets import _common, fit_problem, window_arithmetic
+from pooledu.widgets._common import window_problem
 
 pytestmark = [pytest.mark.browser]
 
 POOL_JS = Path(_common.__file__).with_name("pool.js")
 N_SETTINGS = 300
+N_TORCH_SETTINGS = 500
 
 
 @pytest.fixture(scope="module")
@@ -66,16 +72,47 @@ def random_settings(seed=20261202, n=N_SETTINGS):
         k, s = int(rng.integers(1, 6)), int(rng.integers(1, 6))
         padding = "same" if rng.random() < 0.5 else "valid"
         mode = ref.POOL_MODES[i % len(ref.POOL_MODES)]
-        cases.append({"x": x, "mode": mode, "k": k, "s": s, "padding": padding})
+        cases.append({"x": x, "mode": mode, "k": k, "s": s, "padding": padding,
+                      "d": 1, "ceil": False, "cip": False})
     return cases
 
 
+def torch_settings(seed=15, n=N_TORCH_SETTINGS):
+    """Random settings with PyTorch's options: an int padding most of the time (some
+    over k // 2), dilation 1-3, ceil_mode, count_include_pad; some not allowed."""
+    rng = np.random.default_rng(seed)
+    cases = []
+    for i, case in enumerate(random_settings(seed=seed, n=n)):
+        draw = rng.random()
+        most = case["k"] // 2 + (rng.random() < 0.15)      # sometimes over k // 2
+        padding = int(rng.integers(0, most + 1)) if draw < 0.7 else \
+            ("valid" if draw < 0.85 else "same")
+        d = int(rng.choice([1, 1, 2, 3]))
+        ceil = bool(rng.random() < 0.5) if not isinstance(padding, str) else \
+            bool(rng.random() < 0.1)
+        cip = bool(rng.random() < 0.5)
+        mode = "avg" if i % 3 == 0 else case["mode"]   # count_include_pad acts on avg
+        cases.append({**case, "mode": mode, "padding": padding, "d": d, "ceil": ceil,
+                      "cip": cip})
+    return cases
+
+
+def torch_kwargs(case):
+    """pooledu's keywords for a case (count_include_pad acts on avg only, as on the page)."""
+    return {"dilation": case["d"], "ceil_mode": case["ceil"],
+            "count_include_pad": case["cip"] and case["mode"] == "avg"}
+
+
 _RUN_POOL = """cases => cases.map(c => {
-  const r = pool2d(Float64Array.from(c.data), c.shape, c.mode, c.k, c.s, c.padding, c.float32, 2);
+  const r = pool2d(Float64Array.from(c.data), c.shape, c.mode, c.k, c.s, c.padding, c.float32, 2,
+                   {dilation: c.d, ceilMode: c.ceil, countIncludePad: c.cip});
   return {
-    problem: fitProblem(c.shape[0], c.shape[1], c.k, c.s, c.padding),
-    out: r === null ? null : Array.from(r.out), shape: r === null ? null : r.shape,
-    formula: r === null ? null : formulaLines(c.shape[0], c.shape[1], c.k, c.s, c.padding),
+    fit: fitProblem(c.shape[0], c.shape[1], c.k, c.s, c.padding),
+    problem: windowProblem(c.shape[0], c.shape[1], c.k, c.s, c.padding, c.d, c.ceil, c.mode, c.cip),
+    out: r === null ? null : Array.from(r.out).map(v => Number.isFinite(v) ? v : String(v)),
+    shape: r === null ? null : r.shape,
+    formula: r === null ? null : formulaLines(c.shape[0], c.shape[1], c.k, c.s, c.padding,
+                                              c.d, c.ceil),
   };
 })"""
 
@@ -84,25 +121,34 @@ def _payload(case):
     x = case["x"]
     return {"data": x.ravel().astype(np.float64).tolist(), "shape": list(x.shape),
             "float32": x.dtype == np.float32, "mode": case["mode"], "k": case["k"],
-            "s": case["s"], "padding": case["padding"]}
+            "s": case["s"], "padding": case["padding"], "d": case["d"], "ceil": case["ceil"],
+            "cip": case["cip"]}
 
 
-def test_page_pooling_equals_pooledu_on_random_settings(page):
-    cases = random_settings()
+def _compare(page, cases):
+    """Run pool.js on ``cases``; compare with pooledu; return (fitted, refused)."""
     results = page.evaluate(_RUN_POOL, [_payload(c) for c in cases])
-    fitted = 0
+    fitted = refused = 0
     for case, got in zip(cases, results):
         x, label = case["x"], {k: v for k, v in case.items() if k != "x"} | {
             "shape": case["x"].shape, "dtype": str(case["x"].dtype)}
-        problem = fit_problem(x.shape[:2], case["k"], case["s"], case["padding"])
+        if isinstance(case["padding"], str):
+            assert got["fit"] == fit_problem(x.shape[:2], case["k"], case["s"],
+                                             case["padding"]), label
+        kwargs = torch_kwargs(case)
+        problem = window_problem(x.shape[:2], case["k"], case["s"], case["padding"],
+                                 mode=case["mode"], **kwargs)
         assert got["problem"] == problem, label
         if problem:
+            refused += 1
             assert got["out"] is None
+            with pytest.raises(ValueError):     # pooledu refuses exactly these settings
+                ref.pool2d(x, case["mode"], case["k"], case["s"], case["padding"], **kwargs)
             continue
         fitted += 1
-        want = ref.pool2d(x, case["mode"], case["k"], case["s"], case["padding"])
+        want = ref.pool2d(x, case["mode"], case["k"], case["s"], case["padding"], **kwargs)
         assert tuple(got["shape"]) == want.shape, label
-        out = np.asarray(got["out"], dtype=np.float64).reshape(want.shape)
+        out = np.asarray([float(v) for v in got["out"]], dtype=np.float64).reshape(want.shape)
         if case["mode"] == "lp":
             rtol = 4e-7 if x.dtype == np.float32 else 1e-14
             np.testing.assert_allclose(out, want, rtol=rtol, err_msg=str(label))
@@ -111,8 +157,29 @@ def test_page_pooling_equals_pooledu_on_random_settings(page):
             assert np.array_equal(out, want.astype(np.float64)), label
         h, w = x.shape[:2]
         assert got["formula"] == _common._axis_lines((h, w), case["k"], case["s"],
-                                                     case["padding"]), label
+                                                     case["padding"], case["d"],
+                                                     case["ceil"]), label
+    return fitted, refused
+
+
+def test_page_pooling_equals_pooledu_on_random_settings(page):
+    fitted, _ = _compare(page, random_settings())
     assert fitted >= 200, f"only {fitted} of the random settings fit: widen the generator"
+
+
+def test_page_pooling_with_pytorch_options_equals_pooledu(page):
+    cases = torch_settings()
+    fitted, refused = _compare(page, cases)
+    explicit = [c for c in cases if not isinstance(c["padding"], str)]
+    assert len(explicit) >= 200 and sum(c["d"] > 1 for c in cases) >= 100
+    assert sum(c["ceil"] for c in explicit) >= 100
+    assert sum(c["cip"] and c["mode"] == "avg" for c in explicit) >= 40
+    assert fitted >= 200, f"only {fitted} of the PyTorch settings fit: widen the generator"
+    torch_fitted = [c for c in cases if (not isinstance(c["padding"], str) or c["d"] > 1)
+                    and window_problem(c["x"].shape[:2], c["k"], c["s"], c["padding"],
+                                       mode=c["mode"], **torch_kwargs(c)) is None]
+    assert len(torch_fitted) >= 200, len(torch_fitted)
+    assert refused >= 40, f"only {refused} not-allowed settings: widen the generator"
 
 
 _RUN_GRAD = """cases => cases.map(c => {
@@ -171,10 +238,15 @@ def test_page_texts_equal_pooledu(page):
         if all(c is None for c in cells):
             cells[0] = 1.0
         mode = ["max", "avg", "min", "sum", "lp"][int(rng.integers(5))]
-        text, value = window_arithmetic(cells, mode)
-        windows.append((cells, mode, value, text))
-    got = page.evaluate("ws => ws.map(w => windowArithmetic(w[0], w[1], w[2]))",
-                        [[c, m, v] for c, m, v, _ in windows])
+        # count_include_pad: the divisor counts padded cells too
+        count = n if mode == "avg" and rng.random() < 0.5 else None
+        text, value = window_arithmetic(cells, mode, count=count)
+        windows.append((cells, mode, value, count, text))
+    for mode in ("avg", "sum", "lp"):      # a window of padding only (count_include_pad)
+        windows.append(([None, None], mode, 0.0, 2, window_arithmetic([None, None], mode,
+                                                                      0.0, 2)[0]))
+    got = page.evaluate("ws => ws.map(w => windowArithmetic(w[0], w[1], w[2], w[3]))",
+                        [[c, m, v, n] for c, m, v, n, _ in windows])
     assert got == [t for *_, t in windows]
 
 

@@ -11,8 +11,9 @@ Every explorer has
 * ``.controls`` - the controls by ``update()`` name; ``.widget`` - what to display
   (displaying the explorer itself does the same).
 
-An impossible setting (a window larger than the input under ``"valid"``) is
-explained in plain language, never as a traceback.
+An impossible setting (a window larger than the input under ``"valid"``, or a
+combination of PyTorch's options that pooledu refuses, such as ``ceil_mode``
+with ``"valid"``) is explained in plain language, never as a traceback.
 
 Two kinds of explorers, one module each:
 
@@ -21,7 +22,8 @@ Two kinds of explorers, one module each:
   itself, so they stay live on the static book site; in JupyterLab the kernel
   recomputes with pooledu and the page draws pooledu's numbers.
 
-  - :class:`PoolingExplorer` - mode, pool size, stride and padding; output,
+  - :class:`PoolingExplorer` - mode, pool size, stride and padding (TensorFlow's
+    or PyTorch's, with dilation, ceil_mode, count_include_pad); output,
     shape and the output-size formula with the numbers filled in; hover a cell
     to see its window and arithmetic.
   - :class:`WindowStepper` - one window at a time with its arithmetic; play/step.

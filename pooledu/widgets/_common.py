@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._geometry import normalize_padding, output_size, padding_amounts
+from .._geometry import normalize_padding, output_size, padding_amounts, window_cells
 from ..viz import format_number
 
 
@@ -38,8 +38,14 @@ def fit_problem(shape, pool_size: int, strides=None, padding: str = "valid") -> 
     return None
 
 
-def output_size_formula(n: int, pool_size: int, strides=None, padding: str = "valid") -> str:
+def output_size_formula(n: int, pool_size: int, strides=None, padding="valid", *,
+                        dilation: int = 1, ceil_mode: bool = False) -> str:
     """The output-size formula along one axis, with the numbers filled in.
+
+    ``"valid"`` and ``"same"`` show TensorFlow's formulas; an int padding ``p``
+    (PyTorch) shows the general one, ``floor((n + 2p - d(k-1) - 1) / s) + 1``
+    (``ceil`` in ceil mode, minus the dropped window if the last one would start
+    in the right padding).
 
     Examples
     --------
@@ -47,16 +53,36 @@ def output_size_formula(n: int, pool_size: int, strides=None, padding: str = "va
     'out = floor((4 - 2) / 2) + 1 = 2'
     >>> output_size_formula(5, 2, 2, "same")
     'out = ceil(5 / 2) = 3'
+    >>> output_size_formula(5, 3, 2, 1, dilation=2)
+    'out = floor((5 + 2*1 - 2*(3 - 1) - 1) / 2) + 1 = 2'
+    >>> output_size_formula(5, 2, 2, 1, ceil_mode=True)
+    'out = ceil((5 + 2*1 - 1*(2 - 1) - 1) / 2) + 1 = 4 - 1 = 3'
     """
-    k = int(pool_size)
+    k, d = int(pool_size), int(dilation)
     s = k if strides is None else int(strides)
-    out = output_size(n, k, s, padding)
-    if normalize_padding(padding) == "valid":
-        return f"out = floor(({n} - {k}) / {s}) + 1 = {out}"
-    return f"out = ceil({n} / {s}) = {out}"
+    out = output_size(n, k, s, padding, dilation=d, ceil_mode=ceil_mode)
+    if isinstance(padding, str):
+        if normalize_padding(padding) == "same":
+            return f"out = ceil({n} / {s}) = {out}"
+        if d == 1:
+            return f"out = floor(({n} - {k}) / {s}) + 1 = {out}"
+        return f"out = floor(({n} - {d}*({k} - 1) - 1) / {s}) + 1 = {out}"
+    p = int(padding)
+    inside = f"({n} + 2*{p} - {d}*({k} - 1) - 1) / {s}"
+    if not ceil_mode:
+        return f"out = floor({inside}) + 1 = {out}"
+    rounded = -(-(n + 2 * p - d * (k - 1) - 1) // s) + 1
+    dropped = f" - 1 = {out}" if rounded != out else ""
+    return f"out = ceil({inside}) + 1 = {rounded}{dropped}"
 
 
-def _padding_text(n, k, s, padding):
+def _padding_text(n, k, s, padding, d=1, ceil_mode=False):
+    if not isinstance(padding, str):
+        text = f"padding {int(padding)} on each side"
+        out = output_size(n, k, s, padding, dilation=d, ceil_mode=ceil_mode)
+        if ceil_mode and -(-(n + 2 * padding - d * (k - 1) - 1) // s) + 1 != out:
+            text += "; a last window starting in the right padding is dropped"
+        return text
     before, after = padding_amounts(n, k, s, padding)
     if normalize_padding(padding) == "valid":
         return "no padding"
@@ -65,13 +91,80 @@ def _padding_text(n, k, s, padding):
             f"{before} before, {after} after")
 
 
-def _axis_lines(shape, k, s, padding):
+def _axis_lines(shape, k, s, padding, dilation=1, ceil_mode=False):
     """Formula lines (plain text) for rows and columns; one line when both axes agree."""
     h, w = shape
+    opts = {"dilation": dilation, "ceil_mode": ceil_mode}
+
+    def line(n):
+        return (f"{output_size_formula(n, k, s, padding, **opts)}  "
+                f"({_padding_text(n, k, s, padding, dilation, ceil_mode)})")
     if h == w:
-        return [f"{output_size_formula(h, k, s, padding)}  ({_padding_text(h, k, s, padding)})"]
-    return [f"{axis}: {output_size_formula(n, k, s, padding)}  ({_padding_text(n, k, s, padding)})"
-            for axis, n in (("rows", h), ("columns", w))]
+        return [line(h)]
+    return [f"{axis}: {line(n)}" for axis, n in (("rows", h), ("columns", w))]
+
+
+def window_problem(shape, pool_size: int, strides=None, padding="valid", *, dilation=1,
+                   ceil_mode=False, mode="max", count_include_pad=False) -> str | None:
+    """Plain-language reason why the window explorers cannot pool with these settings.
+
+    ``None`` when :func:`pooledu.reference.pool2d` accepts them (the tests hold the
+    two together); otherwise one sentence saying what is wrong and what to choose.
+    ``count_include_pad`` only matters for ``mode="avg"`` (the explorers ignore it
+    for the other modes). ``pool.js``'s ``windowProblem`` writes the same text.
+
+    Examples
+    --------
+    >>> window_problem((4, 4), 2, 2, 1) is None
+    True
+    >>> print(window_problem((4, 4), 3, 1, 2))
+    Padding 2 is more than half the 3x3 window: PyTorch allows at most pool_size // 2 = 1. \
+Choose a smaller padding or a larger pool size.
+    >>> print(window_problem((4, 4), 2, 2, "valid", ceil_mode=True))
+    ceil_mode needs an explicit padding (PyTorch's convention), not 'valid'. Choose padding 0 \
+for ceil mode without padding.
+    """
+    h, w = int(shape[0]), int(shape[1])
+    k, d = int(pool_size), int(dilation)
+    s = k if strides is None else int(strides)
+    cip = bool(count_include_pad) and mode == "avg"
+    if isinstance(padding, str):
+        padding = normalize_padding(padding)
+        if padding == "same" and d > 1:
+            return (f"Dilation {d} is not defined with padding 'same' (TensorFlow dilates "
+                    f"only 'valid' windows). Choose padding 'valid' or an explicit padding "
+                    f"(0, 1, ...).")
+        if ceil_mode:
+            return (f"ceil_mode needs an explicit padding (PyTorch's convention), not "
+                    f"'{padding}'. Choose padding 0 for ceil mode without padding.")
+        if cip:
+            return (f"count_include_pad needs an explicit padding (PyTorch's convention), "
+                    f"not '{padding}': 'valid' has no padding and 'same' never counts it.")
+    elif padding > k // 2:
+        return (f"Padding {padding} is more than half the {k}x{k} window: PyTorch allows at "
+                f"most pool_size // 2 = {k // 2}. Choose a smaller padding or a larger pool "
+                f"size.")
+    if padding == "valid" and d == 1:
+        problem = fit_problem((h, w), k, s, padding)
+        if problem:
+            return problem
+    try:
+        windows = [window_cells(n, k, s, padding, dilation=d, ceil_mode=ceil_mode)
+                   for n in (h, w)]
+    except ValueError:
+        span = d * (k - 1) + 1
+        spans = f" with dilation {d} (it spans {span}x{span} cells)" if d > 1 else ""
+        where = ("with padding 'valid'" if padding == "valid" else
+                 f"with padding {padding} ({h + 2 * padding}x{w + 2 * padding} cells with "
+                 f"the padding)")
+        return (f"A {k}x{k} window{spans} does not fit in a {h}x{w} input {where}. Choose "
+                f"a smaller pool size{' or dilation' if d > 1 else ''}.")
+    empty = any(not any(0 <= t < n for t in taps)
+                for n, axis in zip((h, w), windows) for taps in axis)
+    if mode == "avg" and empty and not cip:
+        return ("A window holds padding only, so its average has no cell to divide by. "
+                "Choose less padding or dilation, or turn count_include_pad on.")
+    return None
 
 
 def _shape_text(shape):
@@ -100,7 +193,7 @@ def _check_image2d(x, name="x", allow_rgb=False):
 _ARITHMETIC_MODES = ("max", "avg", "min", "sum", "lp")
 
 
-def window_arithmetic(cells, mode, result=None):
+def window_arithmetic(cells, mode, result=None, count=None):
     """What one window computes, written out: ``"max(1, 3, 5, 6) = 6"``.
 
     The page-side explorers write the same text (``windowArithmetic`` in
@@ -116,6 +209,9 @@ def window_arithmetic(cells, mode, result=None):
     result : float, optional
         The pooled value to print after ``=`` (the explorers pass pooledu's
         number); by default it is computed here in float64.
+    count : int, optional
+        ``mode="avg"``: the divisor to write; by default the number of real cells
+        (PyTorch's ``count_include_pad=True`` counts the padded cells too).
 
     Returns
     -------
@@ -132,23 +228,30 @@ def window_arithmetic(cells, mode, result=None):
     '(11 + 12 + 15 + 16) / 4 = 13.5'
     >>> window_arithmetic([3, 4], "lp")[0]
     'sqrt(3² + 4²) = 5'
+    >>> window_arithmetic([None, None, None, 1], "avg", count=4)[0]
+    '(1) / 4 = 0.25'
     """
     if mode not in _ARITHMETIC_MODES:
         raise ValueError(f"mode must be one of {_ARITHMETIC_MODES}; got {mode!r}")
     vals = np.array([float(v) for v in cells if v is not None])
-    if vals.size == 0:
-        raise ValueError("cells must hold at least one real (non-padded) value")
-    computed = {"max": vals.max, "min": vals.min, "sum": vals.sum, "avg": vals.mean,
-                "lp": lambda: float(np.sqrt(np.sum(vals ** 2)))}[mode]()
-    result = float(computed if result is None else result)
+    if vals.size == 0 and result is None:
+        raise ValueError("cells must hold at least one real (non-padded) value, or pass "
+                         "the result (a window of padding only: max gives -inf)")
+    count = vals.size if count is None else int(count)
+    if result is None:
+        result = {"max": vals.max, "min": vals.min, "sum": vals.sum,
+                  "avg": lambda: vals.sum() / count,
+                  "lp": lambda: float(np.sqrt(np.sum(vals ** 2)))}[mode]()
+    result = float(result)
     if mode in ("max", "min"):
         listed = ["pad" if v is None else format_number(v) for v in cells]
         return f"{mode}({_list_values(listed)}) = {format_number(result)}", result
     # padded cells are simply left out of a sum and of an average's count
     if mode == "lp":
-        squares = _list_values([format_number(v) + "²" for v in vals]).split(", ")
+        squares = _list_values([format_number(v) + "²" for v in vals]).split(", ") \
+            if vals.size else ["0"]
         return f"sqrt({' + '.join(squares)}) = {format_number(result)}", result
-    terms = " + ".join(_list_values([format_number(v) for v in vals]).split(", "))
+    terms = " + ".join(_list_values([format_number(v) for v in vals]).split(", ")) or "0"
     if mode == "sum":
         return f"{terms} = {format_number(result)}", result
-    return f"({terms}) / {vals.size} = {format_number(result)}", result
+    return f"({terms}) / {count} = {format_number(result)}", result

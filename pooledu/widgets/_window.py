@@ -24,8 +24,8 @@ import numpy as np
 import traitlets as T
 
 from .. import reference as ref
-from .._geometry import normalize_padding, padding_amounts, window_bounds
-from ._common import _axis_lines, _check_image2d, _shape_text, fit_problem, window_arithmetic
+from .._geometry import normalize_padding, padding_amounts, window_cells
+from ._common import _axis_lines, _check_image2d, _shape_text, window_arithmetic, window_problem
 
 HERE = Path(__file__).resolve().parent
 
@@ -49,6 +49,10 @@ def decode_array(encoded: dict) -> np.ndarray:
     """The float64 array an :func:`encode_array` dict holds (what the page reads)."""
     values = np.frombuffer(base64.b64decode(encoded["b64"]), dtype="<f8")
     return values.reshape(encoded["shape"])
+
+
+def _int_padding(padding) -> int:
+    return padding if isinstance(padding, int) else 0
 
 
 def _kmax(shape):
@@ -88,27 +92,39 @@ class WindowExplorer(HoldsRefresh, anywidget.AnyWidget):
     mode = T.Unicode("max").tag(sync=True)
     pool_size = T.Int(2).tag(sync=True)
     strides = T.Int(2).tag(sync=True)
-    padding = T.Unicode("valid").tag(sync=True)
+    #: "valid" / "same" (TensorFlow) or an int: cells on each side (PyTorch)
+    padding = T.Union([T.Unicode(), T.Int()], default_value="valid").tag(sync=True)
+    dilation = T.Int(1).tag(sync=True)
+    ceil_mode = T.Bool(False).tag(sync=True)
+    count_include_pad = T.Bool(False).tag(sync=True)
+    #: the page offers PyTorch's options (padding 0, 1, ..., dilation, ceil_mode,
+    #: count_include_pad); False for the gradient explorer
+    torch_options = T.Bool(True).tag(sync=True)
+    dmax = T.Int(3).tag(sync=True)
     step = T.Int(0).tag(sync=True)
     all_cells = T.Bool(False).tag(sync=True)
     interval = T.Int(900).tag(sync=True)
     #: pooledu's numbers for the current setting (the page draws from them when present)
     result = T.Dict().tag(sync=True)
 
-    _params = ("mode", "pool_size", "strides", "padding", "step")
+    _params = ("mode", "pool_size", "strides", "padding", "dilation", "ceil_mode",
+               "count_include_pad", "step")
+    _torch = True
     _allow_rgb = False
 
-    def __init__(self, x, modes, mode, pool_size, strides, padding, kind):
+    def __init__(self, x, modes, mode, pool_size, strides, padding, kind, **torch):
         x = _check_image2d(x, allow_rgb=self._allow_rgb)
         super().__init__(kind=kind, x=encode_array(x), modes=list(modes),
-                         kmax=max(_kmax(x.shape), int(pool_size)))
+                         kmax=max(_kmax(x.shape), int(pool_size)),
+                         torch_options=self._torch)
         self.array = x
         self.state: dict = {"ok": False, "message": "", "params": {}}
         self.last_output = None
         self.timings: list[float] = []
         self._hold = False
         self.observe(self._on_change, names=list(self._params))
-        self.update(mode=mode, pool_size=pool_size, strides=strides, padding=padding)
+        self.update(mode=mode, pool_size=pool_size, strides=strides, padding=padding,
+                    **torch)
 
     # -- the API notebooks and tests use -----------------------------------------------
     @property
@@ -119,8 +135,13 @@ class WindowExplorer(HoldsRefresh, anywidget.AnyWidget):
     @property
     def controls(self) -> dict:
         """Every control by ``update()`` name, with the values it offers now."""
+        paddings = ["valid", "same"]
+        if self._torch:
+            paddings += list(range(max(self.kmax // 2, _int_padding(self.padding)) + 1))
         shown = {"mode": list(self.modes), "pool_size": list(range(1, self.kmax + 1)),
-                 "strides": list(range(1, self.kmax + 1)), "padding": ["valid", "same"],
+                 "strides": list(range(1, self.kmax + 1)), "padding": paddings,
+                 "dilation": list(range(1, self.dmax + 1)), "ceil_mode": [False, True],
+                 "count_include_pad": [False, True],
                  "step": list(range(self.state.get("n_windows", 1)))}
         return {name: shown[name] for name in self._params if name in shown}
 
@@ -133,8 +154,11 @@ class WindowExplorer(HoldsRefresh, anywidget.AnyWidget):
         """Set controls (by name, see ``.controls``) and recompute; the numbers land in ``.state``.
 
         ``strides=None`` means "equal to the pool size". An impossible combination
-        is not an error: ``state["ok"]`` is False and ``state["message"]`` says why
-        (the page shows the same message).
+        (a window that does not fit, padding over half the window, ``ceil_mode``
+        with "valid", ...) is not an error: ``state["ok"]`` is False and
+        ``state["message"]`` says why (the page shows the same message). A value no
+        control can take (``padding="full"``, ``dilation=0``) raises ValueError or
+        TypeError. ``count_include_pad`` only acts with ``mode="avg"``.
         """
         allowed = sorted(self._params)
         unknown = sorted(set(params) - set(allowed))
@@ -148,6 +172,8 @@ class WindowExplorer(HoldsRefresh, anywidget.AnyWidget):
             for name, value in checked.items():
                 if name in ("pool_size", "strides"):
                     self.kmax = max(self.kmax, value)
+                if name == "dilation":
+                    self.dmax = max(self.dmax, value)
                 setattr(self, name, value)
         self._refresh()
 
@@ -157,14 +183,10 @@ class WindowExplorer(HoldsRefresh, anywidget.AnyWidget):
                 raise ValueError(f"mode must be one of {list(self.modes)}; got {value!r}")
             return value
         if name == "padding":
-            try:
-                return normalize_padding(value)
-            except (TypeError, ValueError):
-                raise ValueError(f"padding must be one of ['valid', 'same']; "
-                                 f"got {value!r}") from None
-        if name == "all_cells":
+            return self._check_padding(value)
+        if name in ("all_cells", "ceil_mode", "count_include_pad"):
             if not isinstance(value, (bool, np.bool_)):
-                raise TypeError(f"all_cells must be True or False; got {value!r}")
+                raise TypeError(f"{name} must be True or False; got {value!r}")
             return bool(value)
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
             raise TypeError(f"{name} must be an integer; got {value!r}")
@@ -172,6 +194,19 @@ class WindowExplorer(HoldsRefresh, anywidget.AnyWidget):
         if value < low:
             raise ValueError(f"{name} must be at least {low}; got {value}")
         return int(value)
+
+    def _check_padding(self, value):
+        allowed = ("'valid', 'same' or an int >= 0 (cells on each side, PyTorch)"
+                   if self._torch else "'valid' or 'same'")
+        if isinstance(value, str):
+            try:
+                return normalize_padding(value)
+            except ValueError:
+                pass
+        elif self._torch and isinstance(value, (int, np.integer)) \
+                and not isinstance(value, (bool, np.bool_)) and value >= 0:
+            return int(value)
+        raise ValueError(f"padding must be {allowed}; got {value!r}")
 
     # -- recomputing ----------------------------------------------------------------------
 
@@ -186,7 +221,8 @@ class WindowExplorer(HoldsRefresh, anywidget.AnyWidget):
         self.timings.append(time.perf_counter() - start)
 
     def _key(self):
-        return [self.mode, self.pool_size, self.strides, self.padding]
+        return [self.mode, self.pool_size, self.strides, self.padding, self.dilation,
+                self.ceil_mode, self.count_include_pad]
 
     def _result(self, state) -> dict:
         result = {"key": self._key(), "ok": state["ok"], "message": state["message"]}
@@ -197,42 +233,59 @@ class WindowExplorer(HoldsRefresh, anywidget.AnyWidget):
     def _last_output(self, state):
         return state["output"]
 
-    def _compute(self, mode, pool_size, strides, padding, step, **extra) -> dict:
+    def _compute(self, mode, pool_size, strides, padding, step, dilation=1, ceil_mode=False,
+                 count_include_pad=False, **extra) -> dict:
         x = self.array
-        (h, w), k, s = x.shape[:2], pool_size, strides
-        problem = fit_problem((h, w), k, s, padding)
+        (h, w), k, s, d = x.shape[:2], pool_size, strides, dilation
+        cip = count_include_pad and mode == "avg"   # PyTorch's option of AvgPool2d only
+        torch = {"dilation": d, "ceil_mode": ceil_mode}
+        problem = window_problem((h, w), k, s, padding, **torch, mode=mode,
+                                 count_include_pad=cip)
         if problem:
             self.step = 0
             return {"ok": False, "message": problem}
-        out = ref.pool2d(x, mode, k, s, padding)
+        try:
+            out = ref.pool2d(x, mode, k, s, padding, **torch, count_include_pad=cip)
+        except ValueError as error:     # a rule window_problem does not know: no traceback
+            self.step = 0
+            return {"ok": False, "message": str(error)}
         oh, ow = out.shape[:2]
         self.step = min(step, oh * ow - 1)
         oi, oj = divmod(self.step, ow)
-        (pt, pb), (pl, pr) = padding_amounts(h, k, s, padding), padding_amounts(w, k, s, padding)
-        r0, c0 = oi * s - pt, oj * s - pl
-        r_starts, r_stops = window_bounds(h, k, s, padding)
-        c_starts, c_stops = window_bounds(w, k, s, padding)
-        real = x[r_starts[oi]:r_stops[oi], c_starts[oj]:c_stops[oj]]
+        (pt, pb), (pl, pr) = (padding_amounts(h, k, s, padding, **torch),
+                              padding_amounts(w, k, s, padding, **torch))
+        rows = window_cells(h, k, s, padding, **torch)[oi]
+        cols = window_cells(w, k, s, padding, **torch)[oj]
+        real_rows = [r for r in rows if 0 <= r < h]
+        real_cols = [c for c in cols if 0 <= c < w]
+        real = x[np.ix_(real_rows, real_cols)]
         state = {"ok": True, "output": out, "output_shape": out.shape,
-                 "formula": _axis_lines((h, w), k, s, padding),
+                 "formula": _axis_lines((h, w), k, s, padding, d, ceil_mode),
                  "message": (f"The stride ({s}) is larger than the window ({k}): some input "
                              f"cells are never looked at.") if s > k else "",
                  "step": self.step, "n_windows": oh * ow, "out_index": (oi, oj),
-                 "rows": (r0, r0 + k), "cols": (c0, c0 + k),
-                 "padding_amounts": ((pt, pb), (pl, pr)),
+                 "rows": (rows[0], rows[-1] + 1), "cols": (cols[0], cols[-1] + 1),
+                 "taps": (rows, cols), "padding_amounts": ((pt, pb), (pl, pr)),
                  "padded": k * k - real.shape[0] * real.shape[1]}
         if x.ndim == 2:
             cells = [x[r, c] if 0 <= r < h and 0 <= c < w else None
-                     for r in range(r0, r0 + k) for c in range(c0, c0 + k)]
+                     for r in rows for c in cols]
+            count = None
+            if cip:     # padded cells count in the divisor, the ceil-mode overhang never
+                count = (sum(-pt <= r < h + pb for r in rows)
+                         * sum(-pl <= c < w + pr for c in cols))
             value = float(out[oi, oj])
             state.update(values=real.ravel().tolist(), value=value,
-                         arithmetic=window_arithmetic(cells, mode, value)[0])
+                         arithmetic=window_arithmetic(cells, mode, value, count)[0])
         return state
 
     # -- display --------------------------------------------------------------------------
     def __repr__(self):
         shape = _shape_text(self.array.shape)
+        torch = "".join(f"{name}={getattr(self, name)!r}, " for name, default in
+                        (("dilation", 1), ("ceil_mode", False), ("count_include_pad", False))
+                        if name in self._params and getattr(self, name) != default)
         return (f"{type(self).__name__}(x: {shape}, mode={self.mode!r}, "
                 f"pool_size={self.pool_size}, strides={self.strides}, "
-                f"padding={self.padding!r}, step={self.step})")
+                f"padding={self.padding!r}, {torch}step={self.step})")
 

@@ -37,6 +37,9 @@ class GradientExplorer(WindowExplorer):
     pool_size : int, default 2
     strides : int or None, default None (= pool_size)
     padding : {"valid", "same"}, default "valid"
+        TensorFlow's paddings only: :func:`pooledu.reference.pool2d_grad` has no
+        PyTorch options, so this explorer offers no int padding, dilation or
+        ceil_mode (PoolingExplorer and WindowStepper do).
 
     Controls / ``update()`` parameters: ``mode``, ``pool_size``, ``strides``,
     ``padding``, ``row``, ``col`` (the output cell; or ``step``, its row-major
@@ -60,6 +63,8 @@ class GradientExplorer(WindowExplorer):
     """
 
     _params = ("mode", "pool_size", "strides", "padding", "step", "all_cells")
+    #: pool2d_grad takes TensorFlow's paddings only: no PyTorch options here
+    _torch = False
 
     def __init__(self, x=None, mode="max", pool_size=2, strides=None, padding="valid"):
         x = data.article_matrix() if x is None else x

@@ -55,6 +55,25 @@ function select(label, options, parent, id) {
   return sel;
 }
 
+function paddingOptions(sel, most, torch) {
+  // TensorFlow's two strings, then PyTorch's explicit padding: 0 .. most cells each side
+  sel.textContent = "";
+  const tf = node("optgroup", { label: "TensorFlow" }, sel);
+  for (const o of ["valid", "same"]) { node("option", { value: o, text: o }, tf); }
+  if (!torch) { return; }
+  const pt = node("optgroup", { label: "PyTorch: cells on each side" }, sel);
+  for (let p = 0; p <= most; p++) {
+    node("option", { value: String(p), text: `${p} each side` }, pt);
+  }
+}
+
+function checkbox(label, parent, id) {
+  const wrap = node("span", { class: "px-control" }, parent);
+  const box = node("input", { type: "checkbox", id }, wrap);
+  node("label", { for: id, text: label }, wrap);
+  return box;
+}
+
 function compute(model, x) {
   // everything the picture and the text need, from the page's own pooling (pool.js)
   // unless pooledu's result for exactly these settings is there
@@ -62,16 +81,20 @@ function compute(model, x) {
     kind: model.get("kind"), mode: model.get("mode"), k: model.get("pool_size"),
     s: model.get("strides"), padding: model.get("padding"), step: model.get("step"),
     allCells: model.get("all_cells"),
+    // PyTorch's options (older saved explorers have none: the defaults)
+    d: model.get("dilation") || 1, ceil: !!model.get("ceil_mode"),
+    cip: !!model.get("count_include_pad"),
   };
   const [h, w] = x.shape;
   const c = x.shape.length > 2 ? x.shape[2] : 1;
-  const problem = fitProblem(h, w, p.k, p.s, p.padding);
+  const problem = windowProblem(h, w, p.k, p.s, p.padding, p.d, p.ceil, p.mode, p.cip);
   if (problem) { return { p, ok: false, message: problem }; }
-  const key = [p.mode, p.k, p.s, p.padding];
+  const key = [p.mode, p.k, p.s, p.padding, p.d, p.ceil, p.cip];
   if (p.kind === "gradient") { key.push(p.step, p.allCells); }
   const result = model.get("result") || {};
   const fromKernel = result.ok && JSON.stringify(result.key) === JSON.stringify(key);
-  const local = pool2d(x.data, x.shape, p.mode, p.k, p.s, p.padding, x.float32, 2);
+  const local = pool2d(x.data, x.shape, p.mode, p.k, p.s, p.padding, x.float32, 2,
+                       { dilation: p.d, ceilMode: p.ceil, countIncludePad: p.cip });
   const g = local.geometry;
   const out = fromKernel ? asArray(result.output).data : local.out;
   const st = { p, ok: true, g, c, out, source: fromKernel ? "pooledu" : "page" };
@@ -92,12 +115,18 @@ function compute(model, x) {
 function windowCells(x, st, index) {
   const g = st.g, [oi, oj] = [Math.floor(index / g.ow), index % g.ow];
   const win = windowOf(g, oi, oj), cells = [];
-  for (let r = win.rows[0]; r < win.rows[1]; r++) {
-    for (let cc = win.cols[0]; cc < win.cols[1]; cc++) {
-      cells.push(r >= 0 && r < g.h && cc >= 0 && cc < g.w ? x.data[(r * g.w + cc) * st.c] : null);
+  let pads = 0, beyond = 0;   // padded taps; taps past the padding (ceil-mode overhang)
+  for (const r of win.rowTaps) {
+    for (const cc of win.colTaps) {
+      const real = r >= 0 && r < g.h && cc >= 0 && cc < g.w;
+      cells.push(real ? x.data[(r * g.w + cc) * st.c] : null);
+      if (!real && r >= -g.pt && r < g.h + g.pb && cc >= -g.pl && cc < g.w + g.pr) { pads += 1; }
+      else if (!real) { beyond += 1; }
     }
   }
-  return { oi, oj, win, cells };
+  const count = st.p.cip && st.p.mode === "avg"
+    ? tapCount(win.rowTaps, -g.pt, g.h + g.pb) * tapCount(win.colTaps, -g.pl, g.w + g.pr) : null;
+  return { oi, oj, win, cells, pads, beyond, count };
 }
 
 function gradientSummary(x, st) {
@@ -150,6 +179,10 @@ function drawGridSvg(svg, opts) {
     for (let c = 0; c < cols; c++) {
       const v = value(r, c);
       const attrs = { x: x0 + c * cs, y: y0 + r * cs, width: cs, height: cs };
+      if (v === "beyond") {   // past the padding: neither input nor padding (ceil mode)
+        svgNode("rect", { ...attrs, class: "px-beyond" }, group);
+        continue;
+      }
       if (v === "pad") {
         svgNode("rect", { ...attrs, class: "px-pad", fill: `url(#${pad})` }, group);
         continue;
@@ -211,12 +244,23 @@ function render({ model, el }) {
   const mode = select("mode", model.get("modes"), bar, `${id}-mode`);
   const k = range("pool size", 1, model.get("kmax"), bar, `${id}-k`);
   const s = range("stride", 1, model.get("kmax"), bar, `${id}-s`);
-  const padding = select("padding", ["valid", "same"], bar, `${id}-padding`);
+  const padding = select("padding", [], bar, `${id}-padding`);
+  const torch = model.get("torch_options") === true;
+  let paddingMost = -1;
   let allCells = null;
   if (kind === "gradient") {
-    const wrap = node("span", { class: "px-control" }, bar);
-    allCells = node("input", { type: "checkbox", id: `${id}-all` }, wrap);
-    node("label", { for: `${id}-all`, text: "dy = 1 for every output cell" }, wrap);
+    allCells = checkbox("dy = 1 for every output cell", bar, `${id}-all`);
+  }
+  // PyTorch's options (nn.MaxPool2d / nn.AvgPool2d), notebook 01 section 5
+  let dil = null, ceilBox = null, cipBox = null;
+  if (torch) {
+    const torchBar = node("div", { class: "px-controls", role: "group",
+                                   "aria-label": "PyTorch options" }, root);
+    node("span", { class: "px-group-title", text: "PyTorch:" }, torchBar);
+    dil = range("dilation", 1, model.get("dmax") || 3, torchBar, `${id}-dilation`);
+    dil.input.classList.add("px-short");   // three values: a short slider
+    ceilBox = checkbox("ceil_mode (round up)", torchBar, `${id}-ceil`);
+    cipBox = checkbox("count_include_pad (avg)", torchBar, `${id}-cip`);
   }
   const stepBar = node("div", { class: "px-controls", role: "group",
                                 "aria-label": kind === "gradient" ? "output cell" : "windows" }, root);
@@ -254,10 +298,21 @@ function render({ model, el }) {
     view.params = st.p;
     view.hover = hover;
     mode.value = model.get("mode");
+    k.input.max = s.input.max = model.get("kmax");
     k.input.value = k.out.textContent = model.get("pool_size");
     s.input.value = s.out.textContent = model.get("strides");
-    padding.value = model.get("padding");
+    const most = Math.max(Math.floor(model.get("kmax") / 2),
+                          typeof model.get("padding") === "number" ? model.get("padding") : 0);
+    if (most !== paddingMost) { paddingOptions(padding, most, torch); paddingMost = most; }
+    padding.value = String(model.get("padding"));
     if (allCells) { allCells.checked = model.get("all_cells"); }
+    if (torch) {
+      dil.input.max = Math.max(model.get("dmax") || 3, st.p.d);
+      dil.input.value = dil.out.textContent = st.p.d;
+      ceilBox.checked = st.p.ceil;
+      cipBox.checked = st.p.cip;
+      cipBox.disabled = st.p.mode !== "avg";   // AvgPool2d's option only
+    }
     if (!big || !st.ok) { figure.textContent = ""; }
     if (!st.ok) {
       root.dataset.source = view.source = "page";
@@ -283,22 +338,33 @@ function render({ model, el }) {
     message.className = st.message ? "px-message px-note" : "px-message";
     shapeLine.textContent = `output shape ${x.shape.join(" x ")} \u2192 ${view.shape.join(" x ")}`;
     formula.textContent = "";
-    for (const line of formulaLines(g.h, g.w, g.k, g.s, g.padding)) {
+    for (const line of formulaLines(g.h, g.w, g.k, g.s, g.padding, g.d, g.ceil)) {
       node("div", { text: line }, formula);
     }
     const shown = hover === null ? st.step : hover;
     const cell = windowCells(x, st, shown);
     const { oi, oj, win } = cell;
-    const realRows = [Math.max(win.rows[0], 0), Math.min(win.rows[1], g.h) - 1];
-    const realCols = [Math.max(win.cols[0], 0), Math.min(win.cols[1], g.w) - 1];
+    const realOf = (taps, n) => {
+      const real = taps.filter((t) => t >= 0 && t < n);
+      if (!real.length) { return "none (padding only)"; }
+      return g.d === 1 ? `${real[0]}-${real[real.length - 1]}` : real.join(", ");
+    };
     windowLine.textContent = `window ${shown + 1} of ${st.n} \u2192 output cell (${oi}, ${oj}): ` +
-      `rows ${realRows[0]}-${realRows[1]}, columns ${realCols[0]}-${realCols[1]}`;
-    const padded = cell.cells.filter((v) => v === null).length;
+      `rows ${realOf(win.rowTaps, g.h)}, columns ${realOf(win.colTaps, g.w)}`;
     let text = "";
     if (st.c === 1) {
-      text = windowArithmetic(cell.cells, st.p.mode, st.out[shown]);
-      if (padded && (st.p.mode === "max" || st.p.mode === "min")) { text += "   (padded cells never win)"; }
-      else if (padded) { text += `   (the ${padded} padded cell${padded > 1 ? "s are" : " is"} not counted)`; }
+      text = windowArithmetic(cell.cells, st.p.mode, st.out[shown], cell.count);
+      const { pads, beyond } = cell, plural = (n) => (n > 1 ? "s" : "");
+      if ((pads || beyond) && (st.p.mode === "max" || st.p.mode === "min")) {
+        text += "   (padded cells never win)";
+      } else if (pads && cell.count !== null) {
+        text += `   (the ${pads} padded cell${plural(pads)} count${pads > 1 ? "" : "s"} in the divisor only)`;
+      } else if (pads) {
+        text += `   (the ${pads} padded cell${plural(pads)} ${pads > 1 ? "are" : "is"} not counted)`;
+      }
+      if (beyond && st.p.mode !== "max" && st.p.mode !== "min") {
+        text += `   (${beyond} cell${plural(beyond)} past the padding never count)`;
+      }
     }
     if (kind === "gradient") {
       const sum = gradientSummary(x, st);
@@ -313,7 +379,8 @@ function render({ model, el }) {
 
   function drawSmall(cell) {
     const g = st.g, c0 = cell.win.cols[0], r0 = cell.win.rows[0];
-    const rowsIn = g.h + g.pt + g.pb, colsIn = g.w + g.pl + g.pr;
+    // padded input, and the cells a ceil-mode window hangs past the padding
+    const rowsIn = g.h + g.pt + g.pb + g.eb, colsIn = g.w + g.pl + g.pr + g.er;
     const cs = Math.max(22, Math.min(44, Math.floor(300 / Math.max(rowsIn, colsIn))));
     const gap = 48, top = 26;
     const panels = kind === "gradient" ? 3 : 2;
@@ -339,6 +406,7 @@ function render({ model, el }) {
       pad: `${id}-hatch`, title: `input ${g.h}x${g.w}` + (g.pt + g.pb + g.pl + g.pr ? " + padding" : ""),
       value: (r, c) => {
         const rr = r - g.pt, cc = c - g.pl;
+        if (rr >= g.h + g.pb || cc >= g.w + g.pr) { return "beyond"; }
         return rr < 0 || rr >= g.h || cc < 0 || cc >= g.w ? "pad" : x.data[rr * g.w + cc];
       } });
     // input | output | gradient: the routes run from the output back to the input
@@ -360,8 +428,19 @@ function render({ model, el }) {
       value: (r, c) => (reveal && r * g.ow + c > st.step ? null : st.out[r * g.ow + c]) });
     // the window on the input (it may reach into the padding) and its output cell
     if (!(kind === "gradient" && st.p.allCells)) {
-      svgNode("rect", { x: inX + (c0 + g.pl) * cs, y: inY + (r0 + g.pt) * cs, width: g.k * cs,
-        height: g.k * cs, class: "px-window-box" }, svg);
+      if (g.d === 1) {
+        svgNode("rect", { x: inX + (c0 + g.pl) * cs, y: inY + (r0 + g.pt) * cs, width: g.k * cs,
+          height: g.k * cs, class: "px-window-box" }, svg);
+      } else {   // a dilated window: its span, and a box on each of its k x k taps
+        svgNode("rect", { x: inX + (c0 + g.pl) * cs, y: inY + (r0 + g.pt) * cs, width: g.span * cs,
+          height: g.span * cs, class: "px-window-span" }, svg);
+        for (const r of cell.win.rowTaps) {
+          for (const c of cell.win.colTaps) {
+            svgNode("rect", { x: inX + (c + g.pl) * cs + 2, y: inY + (r + g.pt) * cs + 2,
+              width: cs - 4, height: cs - 4, class: "px-window-box px-tap" }, svg);
+          }
+        }
+      }
       svgNode("rect", { x: oX + cell.oj * cs, y: inY + cell.oi * cs, width: cs, height: cs,
         class: "px-window-box" }, svg);
     }
@@ -434,7 +513,7 @@ function render({ model, el }) {
     if (v.box.parentNode !== figure) { figure.textContent = ""; figure.appendChild(v.box); }
     v.ctxIn.putImageData(v.inputImage, 0, 0);
     v.ctxIn.strokeStyle = "#D55E00"; v.ctxIn.lineWidth = Math.max(1, g.h / 128);
-    v.ctxIn.strokeRect(cell.win.cols[0], cell.win.rows[0], g.k, g.k);
+    v.ctxIn.strokeRect(cell.win.cols[0], cell.win.rows[0], g.span, g.span);
     v.capOut.textContent = `${st.p.mode} pool \u2192 ${g.oh}x${g.ow}`;
     v.cout.setAttribute("aria-label", `${st.p.mode} pooling output ${g.oh} by ${g.ow}`);
     v.cout.width = g.ow; v.cout.height = g.oh;
@@ -449,7 +528,13 @@ function render({ model, el }) {
   mode.addEventListener("change", () => set("mode", mode.value));
   k.input.addEventListener("input", () => set("pool_size", Number(k.input.value)));
   s.input.addEventListener("input", () => set("strides", Number(s.input.value)));
-  padding.addEventListener("change", () => set("padding", padding.value));
+  padding.addEventListener("change", () => set("padding",
+    ["valid", "same"].includes(padding.value) ? padding.value : Number(padding.value)));
+  if (torch) {
+    dil.input.addEventListener("input", () => set("dilation", Number(dil.input.value)));
+    ceilBox.addEventListener("change", () => set("ceil_mode", ceilBox.checked));
+    cipBox.addEventListener("change", () => set("count_include_pad", cipBox.checked));
+  }
   if (allCells) { allCells.addEventListener("change", () => set("all_cells", allCells.checked)); }
   stepRange.input.addEventListener("input", () => { stopPlay(); set("step", Number(stepRange.input.value)); });
   prev.addEventListener("click", () => { stopPlay(); set("step", Math.max(model.get("step") - 1, 0)); });
@@ -471,7 +556,8 @@ function render({ model, el }) {
   });
 
   const events = "change:mode change:pool_size change:strides change:padding change:step " +
-                 "change:all_cells change:result change:kmax";
+                 "change:all_cells change:result change:kmax change:dilation change:ceil_mode " +
+                 "change:count_include_pad change:dmax";
   model.on(events, draw);
   draw();
   return () => { stopPlay(); model.off(events, draw); };
