@@ -31,11 +31,13 @@ function node(tag, attrs, parent, ns) {
 function svgNode(tag, attrs, parent) { return node(tag, attrs, parent, true); }
 
 function asArray(encoded) {
-  // pooledu.widgets._window.encode_array: float64 little-endian bytes, base64
+  // pooledu.widgets._window.encode_array: little-endian bytes in base64, float32 for
+  // float32 arrays (each exactly a float64 too), float64 for the rest
   if (!encoded || !encoded.b64) { return null; }
   const text = atob(encoded.b64), bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) { bytes[i] = text.charCodeAt(i); }
-  const data = new Float64Array(bytes.buffer);
+  const data = encoded.float32 ? Float64Array.from(new Float32Array(bytes.buffer))
+    : new Float64Array(bytes.buffer);
   return { shape: encoded.shape, float32: !!encoded.float32, data };
 }
 
@@ -280,10 +282,16 @@ function render({ model, el }) {
 
   let hover = null, timer = null, st = null;
 
+  let quiet = false;
   function set(name, value) {
+    // to the kernel first (pooledu's numbers are then on their way), then draw from the
+    // page's own numbers at once
     if (model.get(name) === value) { return; }
+    quiet = true;
     model.set(name, value);
+    quiet = false;
     model.save_changes();
+    draw();
   }
 
   function stopPlay() {
@@ -558,9 +566,10 @@ function render({ model, el }) {
   const events = "change:mode change:pool_size change:strides change:padding change:step " +
                  "change:all_cells change:result change:kmax change:dilation change:ceil_mode " +
                  "change:count_include_pad change:dmax";
-  model.on(events, draw);
+  const onChange = () => { if (!quiet) { draw(); } };
+  model.on(events, onChange);
   draw();
-  return () => { stopPlay(); model.off(events, draw); };
+  return () => { stopPlay(); model.off(events, onChange); };
 }
 
 export default { render };
