@@ -212,9 +212,12 @@ def _window_sums(a, axes, dtype, out=None):
         for (ax, _), (o, i) in zip(axes, tap):
             out_index[ax], in_index[ax] = o, i
         taps.append((out_index, a[tuple(in_index)]))
-    # 0 + x0 + x1 == x0 + x1: taps real in every window start the sum in one step
+    # TF sums 0 + x0 + x1 + ...; when taps 0 and 1 are real in every window, x0 + x1
+    # starts the sum in one step, and a last + 0 turns the one value that differs, the
+    # -0.0 of a window of -0.0 cells, into TF's +0.0
     total = np.empty(shape, dtype) if out is None else out
-    if len(taps) >= 2 and taps[0][0] == full and taps[1][0] == full:
+    shortcut = len(taps) >= 2 and taps[0][0] == full and taps[1][0] == full
+    if shortcut:
         np.add(taps[0][1], taps[1][1], out=total, dtype=dtype, casting="unsafe")
         taps = taps[2:]
     else:
@@ -222,6 +225,8 @@ def _window_sums(a, axes, dtype, out=None):
     for out_index, cells in taps:
         view = total[tuple(out_index)]
         np.add(view, cells, out=view, casting="unsafe")
+    if shortcut and total.dtype.kind == "f":
+        np.add(total, 0, out=total)
     return total
 
 
@@ -287,7 +292,8 @@ _CACHE_BYTES = 1 << 20  # output bytes pooled at once: a batch goes a few images
 def _pool_canonical(a, mode, window, p=2.0, count_include_pad=False, divisor_override=None):
     """Pool a canonical ``(N, *spatial, C)`` array; arguments already checked.
 
-    Two things here make it fast, and change no bit of the result: with few
+    Two things here make it fast (and :func:`_split_border` and :func:`_divisor`
+    have their own), and change no bit of the result: with few
     channels (an RGB image) every channel becomes an image of its own, so that
     NumPy's loops run along a long row instead of 3 channels; and a batch is
     pooled a few images at a time, so that the window sums stay in the CPU cache

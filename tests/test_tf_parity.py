@@ -75,6 +75,26 @@ def test_max_min_avg_match_tf_nn_bit_for_bit(case):
                        strict=True)
 
 
+def test_averages_match_tf_to_the_sign_of_zero():
+    """Bit for bit means the sign of zero too: TF sums 0 + x0 + x1 + ..., so a window of
+    -0.0 cells averages to +0.0 (assert_array_equal alone cannot see the sign)."""
+    rng = np.random.default_rng(11)
+    for i in range(60):
+        shape = (int(rng.integers(1, 3)), int(rng.integers(2, 12)), int(rng.integers(2, 12)),
+                 int(rng.choice([1, 3, 16])))
+        x = rng.choice(np.array([-0.0, 0.0, -0.0, 1.0, -2.0], np.float32), size=shape)
+        if i % 3 == 0:
+            x[...] = -0.0
+        k, s = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+        for padding in ("valid", "same"):
+            if padding == "valid" and k > min(shape[1:3]):
+                continue
+            want = tf.nn.avg_pool2d(tf.constant(x), k, s, padding.upper()).numpy()
+            got = R.pool2d(x, "avg", k, s, padding)
+            assert_array_equal(got.view(np.uint32), want.view(np.uint32),
+                               err_msg=f"{shape} k={k} s={s} {padding}")
+
+
 @POOL_SETTINGS
 @given(BATCHED)
 def test_sum_and_lp_match_a_tf_convolution(case):
