@@ -293,7 +293,9 @@ def test_use_your_own_image_in_live_jupyterlab(lab, notebook, selector, size, ch
         control.set_input_files(files=[{"name": "huge.png", "mimeType": "image/png",
                                         "buffer": bytes(MAX_BYTES + 1)}])
         status.filter(has_text="too large").wait_for(timeout=10_000)
-        assert "under 8 MB" in status.inner_text() and control.input_value() == ""
+        assert "too large (8.1 MB). Choose a picture under 8 MB." in status.inner_text()
+        assert control.input_value() == ""
+        bar.locator("xpath=..").screenshot(path=str(shots / f"lab-upload-{name}-error.png"))
         checks += check_uploaded(root, x)
         # back to the built-in image (a labelled select, keyboard-operable)
         pick.focus()

@@ -713,8 +713,10 @@ def test_to_image_refuses_bad_data_naming_the_parameter(bad, error, words):
 
 def test_to_image_refuses_huge_files_and_pictures(monkeypatch):
     assert _upload.MAX_BYTES == 8 * 2**20 and _upload.MAX_PIXELS == 25_000_000
-    with pytest.raises(ValueError, match=r"data has 8388609 bytes; at most 8388608"):
+    with pytest.raises(ValueError, match=r"data has 8388609 bytes; at most 8388608") as info:
         _upload.to_image(b"\x89PNG" + bytes(_upload.MAX_BYTES - 3))
+    assert info.value.friendly == ("That file is too large (8.1 MB). "
+                                   "Choose a picture under 8 MB.")   # as upload.js says
     monkeypatch.setattr(_upload, "MAX_PIXELS", 100)
     with pytest.raises(ValueError, match=r"data is 20 x 10 pixels; at most 100 pixels"):
         _upload.to_image(_png_bytes(np.zeros((10, 20), dtype=np.uint8)))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import math
 import os
 import warnings
 
@@ -102,6 +103,11 @@ def _over_white(rgba: np.ndarray) -> np.ndarray:
     return rgba[..., :3] * alpha + (1.0 - alpha)
 
 
+def _megabytes(n: int) -> str:
+    """Bytes as MiB rounded up to a tenth ("8.1" for 8 MiB + 1 byte; "8" for 8 MiB)."""
+    return f"{math.ceil(n / 2**20 * 10) / 10:g}"
+
+
 def _decode(raw: bytes, name: str) -> np.ndarray:
     """Bytes of an image file -> float64 array in [0, 1], grey (H, W) or RGB (H, W, 3)."""
     from PIL import Image, ImageOps, UnidentifiedImageError
@@ -112,8 +118,8 @@ def _decode(raw: bytes, name: str) -> np.ndarray:
     if len(raw) > MAX_BYTES:
         raise UploadProblem(
             f"{name} has {len(raw)} bytes; at most {MAX_BYTES} are allowed",
-            f"That file is too large ({len(raw) / 2**20:.1f} MB). "
-            f"Choose a picture under {MAX_BYTES / 2**20:g} MB.")
+            f"That file is too large ({_megabytes(len(raw))} MB). "
+            f"Choose a picture under {_megabytes(MAX_BYTES)} MB.")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)   # "Corrupt EXIF data", ...

@@ -113,7 +113,7 @@ function uploadable(render) {
       if (!f) { return; }
       const most = model.get("upload_max_bytes") || 0;
       if (f.size > most) {
-        const mb = (n) => `${Math.round((n / 2 ** 20) * 10) / 10} MB`;
+        const mb = (n) => `${Math.ceil((n / 2 ** 20) * 10) / 10} MB`;   // as pooledu says it
         failed(`That file is too large (${mb(f.size)}). Choose a picture under ${mb(most)}.`);
         return;
       }
