@@ -253,7 +253,7 @@ def test_use_your_own_image_in_live_jupyterlab(lab, notebook, selector, size, ch
     """The file control appears once the kernel answers; a PNG set on it is decoded by
     pooledu (the page then shows pooledu's numbers on that image); a file that is not a
     picture gives a sentence, not a traceback; "built-in" goes back."""
-    from pooledu.widgets._upload import to_image
+    from pooledu.widgets._upload import MAX_BYTES, to_image
 
     png = _test_png()
     x = to_image(png, size=size)
@@ -285,6 +285,17 @@ def test_use_your_own_image_in_live_jupyterlab(lab, notebook, selector, size, ch
                                         "buffer": b"these are notes, not a picture"}])
         status.filter(has_text="not a picture").wait_for(timeout=30_000)
         assert "Traceback" not in bar.inner_text() + root.inner_text()
+        checks += check_uploaded(root, x)
+        # the control is usable again and empty: choosing the same file again works
+        assert control.input_value() == "" and control.is_enabled()
+        assert bar.get_attribute("aria-busy") is None
+        # a file over the limit (the model's upload_max_bytes) never leaves the page
+        control.set_input_files(files=[{"name": "huge.png", "mimeType": "image/png",
+                                        "buffer": bytes(MAX_BYTES + 1)}])
+        status.filter(has_text="too large").wait_for(timeout=10_000)
+        assert "too large (8.1 MB). Choose a picture under 8 MB." in status.inner_text()
+        assert control.input_value() == ""
+        bar.locator("xpath=..").screenshot(path=str(shots / f"lab-upload-{name}-error.png"))
         checks += check_uploaded(root, x)
         # back to the built-in image (a labelled select, keyboard-operable)
         pick.focus()

@@ -19,6 +19,8 @@ matplotlib.use("Agg")
 
 import base64
 import gc
+import io
+import struct
 
 import ipywidgets as W
 import matplotlib.pyplot as plt
@@ -636,8 +638,6 @@ def test_shift_explorer_precomputes_every_setting_with_pooledu():
 
 # ------------------------------------------------------------ use your own image ---
 def _png_bytes(array, mode=None):
-    import io
-
     from PIL import Image
 
     buffer = io.BytesIO()
@@ -712,11 +712,142 @@ def test_to_image_refuses_bad_data_naming_the_parameter(bad, error, words):
 
 
 def test_to_image_refuses_huge_files_and_pictures(monkeypatch):
-    with pytest.raises(ValueError, match=r"data has 20971521 bytes; at most 20971520"):
+    assert _upload.MAX_BYTES == 8 * 2**20 and _upload.MAX_PIXELS == 25_000_000
+    with pytest.raises(ValueError, match=r"data has 8388609 bytes; at most 8388608") as info:
         _upload.to_image(b"\x89PNG" + bytes(_upload.MAX_BYTES - 3))
+    assert info.value.friendly == ("That file is too large (8.1 MB). "
+                                   "Choose a picture under 8 MB.")   # as upload.js says
     monkeypatch.setattr(_upload, "MAX_PIXELS", 100)
     with pytest.raises(ValueError, match=r"data is 20 x 10 pixels; at most 100 pixels"):
         _upload.to_image(_png_bytes(np.zeros((10, 20), dtype=np.uint8)))
+
+
+def test_the_largest_file_fits_in_one_websocket_message_of_the_server():
+    """The file travels as one websocket message (binary buffer plus a small JSON
+    header); Tornado, under jupyter_server, closes the connection on one over
+    ``websocket_max_message_size`` (10 MiB unless a server raises it)."""
+    tornado_websocket = pytest.importorskip("tornado.websocket")
+    limit = tornado_websocket._default_max_message_size
+    assert limit == 10 * 2**20
+    assert _upload.MAX_BYTES + 64 * 1024 <= limit
+
+
+def _png16(values):
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(np.asarray(values, dtype=np.uint16)).save(buffer, format="png")
+    return buffer.getvalue()
+
+
+def test_16_bit_greyscale_pngs_keep_their_tones():
+    """16-bit greyscale (Pillow mode I;16) is divided by 65535: a ramp stays a ramp
+    (clipping at 255 made nearly all of it white)."""
+    from PIL import Image
+
+    ramp = np.linspace(0, 65535, 24 * 24).round().reshape(24, 24).astype(np.uint16)
+    assert Image.open(io.BytesIO(_png16(ramp))).mode.startswith("I")
+    got = _upload.to_image(_png16(ramp), size=24)
+    np.testing.assert_allclose(got, ramp / 65535.0, atol=1e-6)
+    assert got.mean() == pytest.approx(0.5, abs=0.01)
+    # the same picture stored with 8 bits per pixel gives the same tones (to 1/255)
+    eight = _upload.to_image(_png_bytes((ramp >> 8).astype(np.uint8)), size=24)
+    np.testing.assert_allclose(got, eight, atol=1.01 / 255)
+    big = np.tile(ramp, (60, 60))                    # 1440 x 1440: shrunk in Pillow first
+    assert _upload.to_image(_png16(big), size=16).mean() == pytest.approx(0.5, abs=0.01)
+    mode_i = Image.fromarray(ramp.astype(np.int32), mode="I")     # a 32-bit image
+    np.testing.assert_allclose(_upload._pixels(mode_i), ramp / 65535.0)
+
+
+def test_float_and_wide_integer_pictures_are_scaled_by_their_range():
+    from PIL import Image
+
+    unit = np.linspace(0, 1, 36, dtype=np.float32).reshape(6, 6)
+    np.testing.assert_allclose(_upload._pixels(Image.fromarray(unit, mode="F")), unit)
+    wide = unit * 8 - 3                              # -3..5: min -> 0, max -> 1
+    np.testing.assert_allclose(_upload._pixels(Image.fromarray(wide, mode="F")), unit,
+                               atol=1e-6)
+    flat = Image.fromarray(np.full((6, 6), 7.0, dtype=np.float32), mode="F")
+    np.testing.assert_array_equal(_upload._pixels(flat), np.full((6, 6), 0.5))
+    deep = Image.fromarray((unit * 1e6).astype(np.int32), mode="I")
+    np.testing.assert_allclose(_upload._pixels(deep), unit, atol=1e-6)
+
+
+def _saved(fmt, **options):
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(_photo_like(16, 16)).save(buffer, format=fmt, **options)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "GIF", "BMP", "WEBP"])
+def test_the_formats_the_page_names_are_read(fmt):
+    assert _upload.to_image(_saved(fmt), size=8).shape == (8, 8)
+
+
+@pytest.mark.parametrize("raw", [
+    _saved("TIFF"), _saved("PPM"),
+    b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 16 16\nshowpage\n",   # Ghostscript
+])
+def test_other_formats_are_not_tried(raw, monkeypatch):
+    from PIL import EpsImagePlugin
+
+    def no_ghostscript(*args, **kwargs):
+        raise AssertionError("Ghostscript must never run on an upload")
+
+    monkeypatch.setattr(EpsImagePlugin, "Ghostscript", no_ghostscript)
+    with pytest.raises(ValueError, match=r"^data \(\d+ bytes\) is not an image file the "
+                                         r"explorers read \(PNG, JPEG, GIF, BMP, WEBP\)"):
+        _upload.to_image(raw)
+
+
+@pytest.mark.parametrize("error", [struct.error("unpack requires a buffer of 4 bytes"),
+                                   KeyError(274), IndexError("tuple index out of range")])
+def test_a_broken_file_is_a_value_error_naming_data(error, monkeypatch):
+    """Pillow can raise struct.error or KeyError on broken EXIF (exif_transpose): the
+    caller sees a ValueError naming ``data`` (and the page a sentence)."""
+    from PIL import ImageOps
+
+    def broken(image, **kwargs):
+        raise error
+
+    monkeypatch.setattr(ImageOps, "exif_transpose", broken)
+    with pytest.raises(ValueError, match=r"^data \(\d+ bytes\) could not be decoded") as info:
+        _upload.to_image(_saved("JPEG"))
+    assert "damaged" in info.value.friendly
+    truncated = _saved("PNG")[:-40]
+    with pytest.raises(ValueError, match=r"^data "):
+        _upload.to_image(truncated)
+
+
+def test_large_pictures_are_shrunk_before_they_become_floats():
+    from PIL import Image
+
+    for mode in ("L", "RGB", "P", "I;16"):
+        image = Image.new(mode, (3000, 1200))
+        small = _upload._shrink(image)
+        assert max(small.size) == 1024 and small.size[1] in (409, 410), (mode, small.size)
+    jpeg = io.BytesIO()
+    Image.fromarray(_photo_like(2400, 3000)).save(jpeg, format="JPEG")
+    got = _upload.to_image(jpeg.getvalue(), size=64)
+    assert got.shape == (64, 64) and 0.3 < got.mean() < 0.7
+
+
+def test_an_array_with_alpha_is_laid_over_white_as_a_file_is():
+    rgba = _photo_like(20, 20)
+    rgba = np.concatenate([rgba, np.zeros((20, 20, 1), dtype=np.uint8)], axis=-1)
+    rgba[:10, :, 3] = 255                   # top half opaque, bottom half transparent
+    rgba[10:15, :, 3] = 128                 # ... and a half-transparent band
+    from_file = _upload.to_image(_png_bytes(rgba), size=20, grey=False)
+    np.testing.assert_allclose(_upload.to_image(rgba, size=20, grey=False), from_file,
+                               atol=1e-6)
+    np.testing.assert_allclose(_upload.to_image(rgba / 255.0, size=20, grey=False),
+                               from_file, atol=1e-6)
+    assert from_file[15:].min() == pytest.approx(1.0)
+    with pytest.raises(ValueError, match=r"^data: a float image must hold values in \[0, 1\]"):
+        _upload.to_image(np.concatenate([rgba[..., :3] / 255.0,
+                                         np.full((20, 20, 1), 2.0)], axis=-1))
 
 
 UPLOAD_EXPLORERS = {
@@ -835,6 +966,103 @@ def test_an_unexpected_failure_is_a_sentence_and_the_explorer_keeps_its_image(na
                           "That picture could not be used. Try another PNG or JPEG file."}
     assert explorer.uploaded == "" and explorer.image == "built-in"
     _same_numbers(explorer.state, builtin_state)
+
+
+def test_a_shift_explorer_built_on_an_array_goes_back_to_it(monkeypatch):
+    """Notebook 05: ``ShiftExplorer(digit, ...)``; an upload, then back to the digit by
+    load_image(None), update(image="built-in") and the page's "image" menu."""
+    digit = data.dots(24, spacing=6)          # any array: the digit in 05
+    explorer = widgets.ShiftExplorer(digit, max_shift=3)
+    builtin_state = explorer.state
+    sent = []
+    monkeypatch.setattr(explorer, "send", lambda content, buffers=None: sent.append(content))
+    png = _png_bytes(_photo_like())
+    explorer.load_image(png, name="cat.png")
+    assert explorer.state["image"].startswith("cat.png")
+    explorer.load_image(None)
+    assert explorer.image == "built-in" and explorer.pattern == "" and explorer.patterns == []
+    _same_numbers(explorer.state, builtin_state)
+    np.testing.assert_array_equal(explorer.x, digit)
+    explorer.load_image(png, name="cat.png")
+    explorer.update(image="built-in")
+    _same_numbers(explorer.state, builtin_state)
+    explorer.update(image="uploaded")
+    explorer.image = "built-in"                   # the page's "image" menu
+    _same_numbers(explorer.state, builtin_state)
+    assert sent == [] and "x: 24 x 24" in repr(explorer)
+
+
+@pytest.mark.parametrize("name", UPLOAD_EXPLORERS)
+def test_the_page_handlers_never_raise_they_say_a_sentence(name, monkeypatch):
+    explorer = UPLOAD_EXPLORERS[name][0]()
+    sent = []
+    monkeypatch.setattr(explorer, "send", lambda content, buffers=None: sent.append(content))
+    explorer.image = "uploaded"                   # the menu asks for an image not there
+    assert explorer.image == "built-in" and explorer.image_rev == 0
+    assert sent.pop() == {"type": "pooledu-upload-done", "ok": False, "message":
+                          "That image is not available. Choose your file again."}
+    explorer.load_image(_png_bytes(_photo_like()), name="cat.png")
+    uploaded_state = explorer.state
+    use_image = explorer._use_image
+
+    def fails_going_back(x):
+        if x is None:
+            raise KeyError("pattern")
+        use_image(x)
+
+    monkeypatch.setattr(explorer, "_use_image", fails_going_back)
+    explorer.image = "built-in"                   # raised KeyError into the comm before
+    assert sent.pop() == {"type": "pooledu-upload-done", "ok": False, "message":
+                          "That image could not be shown. Try again, or choose another "
+                          "picture."}
+    assert explorer.image == "uploaded"
+    _same_numbers(explorer.state, uploaded_state)
+
+    def broken_reply(content, buffers):
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr(explorer, "_upload_reply", broken_reply)
+    explorer._on_upload_message(explorer, {"type": "pooledu-upload", "name": "f"}, [b"x"])
+    assert sent.pop()["message"] == ("That picture could not be used. Try another PNG or "
+                                     "JPEG file.")
+    monkeypatch.setattr(explorer, "send", broken_reply)          # no page to tell either
+    explorer._on_upload_message(explorer, {"type": "pooledu-upload-hello"}, [])
+    explorer.image = "built-in"
+    assert explorer.image == "uploaded"
+
+
+@pytest.mark.parametrize("name", UPLOAD_EXPLORERS)
+def test_a_failed_update_changes_nothing_not_even_the_image(name):
+    explorer = UPLOAD_EXPLORERS[name][0]()
+    explorer.load_image(_png_bytes(_photo_like()), name="cat.png")
+    before, rev = explorer.state, explorer.image_rev
+    with pytest.raises(TypeError, match=r"unknown parameter\(s\) \['bogus'\]; allowed: "
+                                        r"\[.*'image'"):
+        explorer.update(image="built-in", bogus=1)
+    assert explorer.image == "uploaded" and explorer.image_rev == rev
+    with pytest.raises(ValueError, match=r"^pool_size must be between 1 and"):
+        explorer.update(image="built-in", pool_size=99)
+    assert explorer.image == "uploaded"
+    _same_numbers(explorer.state, before)
+    if name == "ShiftExplorer":                   # "pattern" exists for the built-in only
+        with pytest.raises(TypeError, match=r"unknown parameter\(s\) \['pattern'\] with "
+                                            r"this image"):
+            explorer.update(pattern="bar")
+        explorer.update(image="built-in", pattern="bar")
+        assert explorer.pattern == "bar" and explorer.image == "built-in"
+
+
+@pytest.mark.parametrize("name", UPLOAD_EXPLORERS)
+def test_the_page_reads_the_largest_file_from_the_model(name):
+    explorer = UPLOAD_EXPLORERS[name][0]()
+    saved = embed_data(views=[explorer], drop_defaults=False)["manager_state"]["state"]
+    state = saved[explorer.model_id]["state"]
+    assert state["upload_max_bytes"] == _upload.MAX_BYTES == explorer.upload_max_bytes
+    script = state["_esm"]
+    assert 'model.get("upload_max_bytes")' in script and "1024 * 1024" not in script
+    for words in ('file.value = ""', 'setAttribute("aria-busy", "true")',
+                  "file.disabled = on", "UPLOAD_REPLY_MS = 30000"):
+        assert words in script, words
 
 
 def test_arrays_go_to_the_page_exactly_and_float32_in_half_the_bytes():

@@ -195,24 +195,21 @@ class PoolingZoo(ImageUpload, HoldsRefresh, anywidget.AnyWidget):
 
     def update(self, **params) -> None:
         """Set controls (by name, see ``.controls``); the numbers land in ``.state``."""
-        params = self._take_image(params)
-        unknown = sorted(set(params) - set(self.controls))
-        if unknown:
-            raise TypeError(f"PoolingZoo.update() got unknown parameter(s) {unknown}; "
-                            f"allowed: {sorted(self.controls)}")
-        for name, value in params.items():
-            if name == "pool_size":
-                if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-                    raise TypeError(f"pool_size must be an integer; got {value!r}")
-                if not 1 <= value <= self.kmax:
-                    raise ValueError(f"pool_size must be between 1 and {self.kmax}; "
-                                     f"got {value}")
-            elif value not in self.names:
-                raise ValueError(f"{name} must be one of {list(self.names)}; got {value!r}")
-        with self._holding():
+        with self._image_first(params, self.controls) as params:
             for name, value in params.items():
-                setattr(self, name, int(value) if name == "pool_size" else value)
-        self._refresh()
+                if name == "pool_size":
+                    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+                        raise TypeError(f"pool_size must be an integer; got {value!r}")
+                    if not 1 <= value <= self.kmax:
+                        raise ValueError(f"pool_size must be between 1 and {self.kmax}; "
+                                         f"got {value}")
+                elif value not in self.names:
+                    raise ValueError(f"{name} must be one of {list(self.names)}; "
+                                     f"got {value!r}")
+            with self._holding():
+                for name, value in params.items():
+                    setattr(self, name, int(value) if name == "pool_size" else value)
+            self._refresh()
 
     def _use_image(self, x):
         """Recompute every picture for ``x`` (None: the built-in photo)."""

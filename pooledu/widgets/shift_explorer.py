@@ -202,7 +202,7 @@ class ShiftExplorer(ImageUpload, HoldsRefresh, anywidget.AnyWidget):
         self._precompute()
         self.observe(self._on_change, names=list(self._names()))
         self._refresh()
-        self._builtin = {"x": self.x, "patterns": list(self.patterns)}
+        self._builtin = {"x": self.x, "patterns": list(self.patterns), "pattern": self.pattern}
         self._init_upload()
 
     # -- the API notebooks and tests use -----------------------------------------------
@@ -230,17 +230,18 @@ class ShiftExplorer(ImageUpload, HoldsRefresh, anywidget.AnyWidget):
 
     def update(self, **params) -> None:
         """Set controls (by name, see ``.controls``); the numbers land in ``.state``."""
-        params = self._take_image(params)
-        allowed = sorted(self._names())
-        unknown = sorted(set(params) - set(allowed))
-        if unknown:
-            raise TypeError(f"ShiftExplorer.update() got unknown parameter(s) {unknown}; "
-                            f"allowed: {allowed}")
-        checked = {name: self._check(name, value) for name, value in params.items()}
-        with self._holding():
-            for name, value in checked.items():
-                setattr(self, name, value)
-        self._refresh()
+        names = set(self._names()) | ({"pattern"} if self._builtin["patterns"] else set())
+        with self._image_first(params, names) as params:
+            allowed = sorted(set(self._names()) | {"image"})
+            unknown = sorted(set(params) - set(allowed))
+            if unknown:
+                raise TypeError(f"ShiftExplorer.update() got unknown parameter(s) "
+                                f"{unknown} with this image; allowed: {allowed}")
+            checked = {name: self._check(name, value) for name, value in params.items()}
+            with self._holding():
+                for name, value in checked.items():
+                    setattr(self, name, value)
+            self._refresh()
 
     @staticmethod
     def _int(name, value, low, high=None):

@@ -8,8 +8,14 @@
 // control only when the kernel replies. On the static book site (the HTML widget manager
 // has no kernel and model.send goes nowhere) a short note says where the upload works.
 
-const UPLOAD_MAX_BYTES = 20 * 1024 * 1024;   // pooledu.widgets._upload.MAX_BYTES
-const UPLOAD_WAIT_MS = 5000;                  // no answer by then: say the kernel is needed
+// The largest file is the model's `upload_max_bytes` (pooledu.widgets._upload.MAX_BYTES,
+// 8 MiB: the file goes as one websocket message and the server closes the connection on
+// one over 10 MiB).
+const UPLOAD_WAIT_MS = 5000;      // no answer to hello by then: say the kernel is needed
+const UPLOAD_REPLY_MS = 30000;    // no answer to a file by then: say so, allow another try
+const UPLOAD_ACCEPT = "image/png,image/jpeg,image/gif,image/bmp,image/webp," +
+                      ".png,.jpg,.jpeg,.gif,.bmp,.webp";
+const UPLOAD_KINDS = "PNG, JPEG, GIF, BMP or WebP";
 let uploadUid = 0;
 
 function uploadNode(tag, attrs, parent) {
@@ -35,7 +41,7 @@ function uploadable(render) {
     const controls = uploadNode("div", { class: "px-controls" }, bar);
     const fileWrap = uploadNode("span", { class: "px-control", hidden: "" }, controls);
     uploadNode("label", { for: `${id}-file`, text: "Use your own image" }, fileWrap);
-    const file = uploadNode("input", { type: "file", id: `${id}-file`, accept: "image/*",
+    const file = uploadNode("input", { type: "file", id: `${id}-file`, accept: UPLOAD_ACCEPT,
                                        class: "px-file" }, fileWrap);
     const pickWrap = uploadNode("span", { class: "px-control", hidden: "" }, controls);
     uploadNode("label", { for: `${id}-pick`, text: "image" }, pickWrap);
@@ -70,6 +76,17 @@ function uploadable(render) {
     }
 
     let timer = null;
+    let replyTimer = null;
+    function busy(on) {            // while pooledu works on a file: one file at a time
+      file.disabled = on;
+      if (on) {
+        bar.setAttribute("aria-busy", "true");
+      } else {
+        bar.removeAttribute("aria-busy");
+        clearTimeout(replyTimer);
+        replyTimer = null;
+      }
+    }
     function onMessage(msg) {
       if (!msg || typeof msg.type !== "string") { return; }
       if (msg.type === "pooledu-upload-ready" && !view.live) {
@@ -79,28 +96,40 @@ function uploadable(render) {
         say("", "");
         syncPick();
       } else if (msg.type === "pooledu-upload-done") {
+        busy(false);
         view.state = msg.ok ? "done" : "error";
-        say(msg.message, msg.ok ? "note" : "error");
+        say(String(msg.message || ""), msg.ok ? "note" : "error");
       }
     }
 
+    function failed(text) {
+      busy(false);
+      file.value = "";             // the same file can be chosen again
+      view.state = "error";
+      say(text, "error");
+    }
     file.addEventListener("change", async () => {
       const f = file.files && file.files[0];
       if (!f) { return; }
-      if (f.size > UPLOAD_MAX_BYTES) {
-        view.state = "error";
-        say(`That file is too large (${(f.size / 2 ** 20).toFixed(1)} MB). ` +
-            `Choose a picture under ${UPLOAD_MAX_BYTES / 2 ** 20} MB.`, "error");
+      const most = model.get("upload_max_bytes") || 0;
+      if (f.size > most) {
+        const mb = (n) => `${Math.ceil((n / 2 ** 20) * 10) / 10} MB`;   // as pooledu says it
+        failed(`That file is too large (${mb(f.size)}). Choose a picture under ${mb(most)}.`);
         return;
       }
       view.state = "busy";
+      busy(true);
       say(`Reading ${f.name} and computing with pooledu\u2026`, "note");
       try {
         const bytes = await f.arrayBuffer();
         model.send({ type: "pooledu-upload", name: f.name }, undefined, [bytes]);
+        file.value = "";
+        replyTimer = setTimeout(() => {
+          failed("No answer from the kernel after 30 seconds. Check that it is running, " +
+                 `then choose the file again (or a smaller ${UPLOAD_KINDS} picture).`);
+        }, UPLOAD_REPLY_MS);
       } catch (err) {
-        view.state = "error";
-        say("That file could not be read. Try another picture.", "error");
+        failed("That file could not be read. Try another picture.");
       }
     });
     pick.addEventListener("change", () => {
@@ -126,6 +155,7 @@ function uploadable(render) {
     }
     return () => {
       clearTimeout(timer);
+      clearTimeout(replyTimer);
       model.off("msg:custom", onMessage);
       model.off("change:image_rev", rebuild);
       model.off("change:uploaded change:image", syncPick);
