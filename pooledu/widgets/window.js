@@ -320,6 +320,7 @@ function render({ model, el }) {
       ceilBox.checked = st.p.ceil;
       cipBox.checked = st.p.cip;
       cipBox.disabled = st.p.mode !== "avg";   // AvgPool2d's option only
+      cipBox.title = cipBox.disabled ? "only with mode avg (PyTorch's AvgPool2d option)" : "";
     }
     if (!big || !st.ok) { figure.textContent = ""; }
     if (!st.ok) {
