@@ -35,6 +35,8 @@ Behaviour decisions (shared with ``pooledu.tf`` unless stated):
   NaN under max, min, avg, sum and lp (and argmax points at the first NaN).
   TensorFlow's CPU max pool ignores NaN instead; ``pooledu.tf`` keeps TF's
   behaviour, so the two backends differ there on purpose (the course shows it).
+* **signed zero** - sums start from +0.0 as TensorFlow's do, so a window of
+  ``-0.0`` cells sums and averages to ``+0.0`` (max and min keep ``-0.0``).
 * **inf** - a window of only ``-inf`` gives ``-inf`` under max (TF gives the
   lowest finite float); ``+inf`` and ``-inf`` in one average give NaN.
 * **PyTorch's conventions** (int / tuple ``padding``, ``ceil_mode``,
