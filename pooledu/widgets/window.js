@@ -358,7 +358,9 @@ function render({ model, el }) {
       if (!real.length) { return "none (padding only)"; }
       return g.d === 1 ? `${real[0]}-${real[real.length - 1]}` : real.join(", ");
     };
-    windowLine.textContent = `window ${shown + 1} of ${st.n} \u2192 output cell (${oi}, ${oj}): ` +
+    const pointer = hover !== null && hover !== st.step ? "under the pointer: " : "";
+    windowLine.textContent = `${pointer}window ${shown + 1} of ${st.n} \u2192 ` +
+      `output cell (${oi}, ${oj}): ` +
       `rows ${realOf(win.rowTaps, g.h)}, columns ${realOf(win.colTaps, g.w)}`;
     let text = "";
     if (st.c === 1) {
