@@ -609,42 +609,22 @@ def test_every_control_of_every_explorer_on_the_book(context, site_url, name):
                               "||{}).textContent || ''")
         if "AnyModel" not in state:
             pytest.skip(f"{name} has no explorer drawn by the page")
-        roots = page.locator(WINDOW)
         page.locator(".pooledu-x").first.wait_for(state="visible", timeout=20_000)
-        checks = 0
-        shifts = page.locator(SHIFT)
-        for i in range(shifts.count()):
-            root = shifts.nth(i)
-            root.scroll_into_view_if_needed()
-            checks += move_shift_controls(root)
-            path = ARTIFACTS / "explorers" / f"{name.replace('/', '__')}-shift-{i}.png"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            root.screenshot(path=str(path))
-        zoos = page.locator(ZOO)
-        for i in range(zoos.count()):
-            root = zoos.nth(i)
-            root.scroll_into_view_if_needed()
-            checks += move_zoo_controls(root)
-            path = ARTIFACTS / "explorers" / f"{name.replace('/', '__')}-zoo-{i}.png"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            root.screenshot(path=str(path))
-        results = page.locator(RESULTS)
-        for i in range(results.count()):
-            root = results.nth(i)
-            root.scroll_into_view_if_needed()
-            checks += move_results_controls(root)
-            path = ARTIFACTS / "explorers" / f"{name.replace('/', '__')}-results-{i}.png"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            root.screenshot(path=str(path))
-        for i in range(roots.count()):
-            root = roots.nth(i)
-            root.scroll_into_view_if_needed()
-            checks += move_every_control(root)
-            path = ARTIFACTS / "explorers" / f"{name.replace('/', '__')}-{i}.png"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            root.screenshot(path=str(path))
-        assert checks >= 20 * (roots.count() + shifts.count() + zoos.count()
-                               + results.count()) > 0
+        checks = explorers = 0
+        for selector, move, tag in ((SHIFT, move_shift_controls, "-shift"),
+                                    (ZOO, move_zoo_controls, "-zoo"),
+                                    (RESULTS, move_results_controls, "-results"),
+                                    (WINDOW, move_every_control, "")):
+            found = page.locator(selector)
+            explorers += found.count()
+            for i in range(found.count()):
+                root = found.nth(i)
+                root.scroll_into_view_if_needed()
+                checks += move(root)
+                path = ARTIFACTS / "explorers" / f"{name.replace('/', '__')}{tag}-{i}.png"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                root.screenshot(path=str(path))
+        assert checks >= 20 * explorers > 0
         assert page.errors == [], "console errors"
     finally:
         page.close()

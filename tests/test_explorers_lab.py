@@ -11,6 +11,7 @@ cell shows a traceback. Screenshots: tests/artifacts/explorers/lab-<n>.png.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -132,7 +133,12 @@ def test_results_explorer_in_live_jupyterlab(lab):
                   lambda root, live: move_results_controls(root), "lab-results")
 
 
-def _run_and_move(lab, notebook, selector, count, move, label):
+@contextlib.contextmanager
+def _notebook_ran(lab, notebook, failure_label):
+    """Open ``notebook`` in JupyterLab (Chromium), run all its cells, yield the page.
+
+    On failure: a screenshot ``<failure_label>-failure.png`` and the Lab log's tail.
+    Afterwards: no request left the machine and the page raised no error."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -159,22 +165,9 @@ def _run_and_move(lab, notebook, selector, count, move, label):
             page.wait_for_timeout(500)
             _wait_kernel_idle(page, 240_000)
             page.wait_for_function(_ALL_CELLS_RAN, timeout=240_000)
-            roots = page.locator(f".jp-OutputArea {selector}")
-            roots.first.wait_for(state="visible", timeout=60_000)
-            errors_in_cells = page.locator("[data-mime-type='application/vnd.jupyter.error']")
-            assert errors_in_cells.count() == 0, errors_in_cells.first.inner_text()[:2000]
-            assert roots.count() == count, f"{notebook} has {count} such explorer(s)"
-            checks = 0
-            for i in range(roots.count()):
-                root = roots.nth(i)
-                root.scroll_into_view_if_needed()
-                checks += move(root, live=True)
-                path = ARTIFACTS / "explorers" / f"{label}-{i}.png"
-                path.parent.mkdir(parents=True, exist_ok=True)
-                root.screenshot(path=str(path))
-            assert checks >= 20 * count
+            yield page
         except BaseException:
-            path = ARTIFACTS / "explorers" / f"{label}-failure.png"
+            path = ARTIFACTS / "explorers" / f"{failure_label}-failure.png"
             path.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(path))
             print("JupyterLab log (tail):\n" + lab["log"].read_text()[-3000:])
@@ -183,6 +176,24 @@ def _run_and_move(lab, notebook, selector, count, move, label):
             browser.close()
     assert external == [], "requests left the machine"
     assert errors == [], "page errors"
+
+
+def _run_and_move(lab, notebook, selector, count, move, label):
+    with _notebook_ran(lab, notebook, label) as page:
+        roots = page.locator(f".jp-OutputArea {selector}")
+        roots.first.wait_for(state="visible", timeout=60_000)
+        errors_in_cells = page.locator("[data-mime-type='application/vnd.jupyter.error']")
+        assert errors_in_cells.count() == 0, errors_in_cells.first.inner_text()[:2000]
+        assert roots.count() == count, f"{notebook} has {count} such explorer(s)"
+        checks = 0
+        for i in range(roots.count()):
+            root = roots.nth(i)
+            root.scroll_into_view_if_needed()
+            checks += move(root, live=True)
+            path = ARTIFACTS / "explorers" / f"{label}-{i}.png"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            root.screenshot(path=str(path))
+        assert checks >= 20 * count
 
 
 # ------------------------------------------------------------ use your own image ---
@@ -309,40 +320,5 @@ def test_use_your_own_image_in_live_jupyterlab(lab, notebook, selector, size, ch
 
 
 def _run_and_upload(lab, notebook, after_run):
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        skip_or_fail("playwright is not installed: pip install playwright")
-    if not Path(CHROMIUM).exists():
-        skip_or_fail(f"chromium not found at {CHROMIUM}: apt-get install chromium")
-    external, errors = [], []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
-            (lab["base"], "data:", "blob:")) else (external.append(r.request.url), r.abort()))
-        page = context.new_page()
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        try:
-            page.goto(f"{lab['base']}/lab/tree/{notebook}?reset&token={lab['token']}",
-                      wait_until="domcontentloaded", timeout=60_000)
-            page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=60_000)
-            _wait_kernel_idle(page, 60_000)
-            _wait_one_idle_session(page, lab)
-            _wait_kernel_idle(page, 30_000)
-            page.get_by_role("menuitem", name="Run", exact=True).click()
-            page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-            page.wait_for_timeout(500)
-            _wait_kernel_idle(page, 240_000)
-            page.wait_for_function(_ALL_CELLS_RAN, timeout=240_000)
-            assert after_run(page) >= 2
-        except BaseException:
-            path = ARTIFACTS / "explorers" / f"lab-upload-{notebook[:2]}-failure.png"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(path))
-            print("JupyterLab log (tail):\n" + lab["log"].read_text()[-3000:])
-            raise
-        finally:
-            browser.close()
-    assert external == [], "requests left the machine"
-    assert errors == [], "page errors"
+    with _notebook_ran(lab, notebook, f"lab-upload-{notebook[:2]}") as page:
+        assert after_run(page) >= 2

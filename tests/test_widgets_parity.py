@@ -267,7 +267,7 @@ def test_results_page_texts_equal_pooledu(page):
     character, names with HTML characters included."""
     from pooledu.widgets import results_explorer as rx
 
-    module = Path(rx.__file__).with_name("results.js").read_text(encoding="utf-8")
+    module = rx.front_end("dom.js", "results.js")
     # the module's functions as plain script in a fresh page (no export, no render)
     fresh = page.context.browser.new_page()
     fresh.set_content("<html><body></body></html>")

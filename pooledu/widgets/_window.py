@@ -86,7 +86,7 @@ class HoldsRefresh:
 class WindowExplorer(HoldsRefresh, anywidget.AnyWidget):
     """Base of PoolingExplorer, WindowStepper and GradientExplorer (one front end)."""
 
-    _esm = front_end("pool.js", "window.js")
+    _esm = front_end("dom.js", "pool.js", "window.js")
     _css = front_end("window.css")
 
     kind = T.Unicode("explorer").tag(sync=True)

@@ -139,7 +139,7 @@ class PoolingZoo(ImageUpload, HoldsRefresh, anywidget.AnyWidget):
     {'left': (32, 32), 'right': (32, 32)}
     """
 
-    _esm = front_end("upload.js", "zoo.js")
+    _esm = front_end("dom.js", "upload.js", "zoo.js")
     _css = front_end("window.css", "upload.css")
     _upload_size = 128
 

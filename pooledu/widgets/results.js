@@ -4,24 +4,7 @@
 // step, nothing from a CDN. The page computes no number: it picks the column of the
 // current shift, so it works on the static book site with no kernel.
 
-const SVG_NS = "http://www.w3.org/2000/svg";
 let uid = 0;
-
-function node(tag, attrs, parent, ns) {
-  const e = ns ? document.createElementNS(SVG_NS, tag) : document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (k === "text") { e.textContent = v; } else { e.setAttribute(k, v); }
-  }
-  if (parent) { parent.appendChild(e); }
-  return e;
-}
-
-function svgNode(tag, attrs, parent) { return node(tag, attrs, parent, true); }
-
-// html.escape(s, quote=False), as pooledu.widgets.results_explorer.results_text
-function escapeHtml(s) {
-  return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
 
 // the same sentence as pooledu.widgets.results_explorer.results_text
 function sentence(shift, labels, best) {
@@ -41,10 +24,7 @@ function render({ model, el }) {
   const root = node("div", { class: "pooledu-x pooledu-results" }, el);
   const view = { drawCount: 0 };
   root.pooleduView = view;
-  root.setAttribute("data-lm-suppress-shortcuts", "true");
-  root.addEventListener("keydown", (ev) => {
-    if (ev.target.closest("input, select, button")) { ev.stopPropagation(); }
-  });
+  keepKeys(root);   // dom.js
   const shifts = model.get("shifts"), variants = model.get("variants");
   const bar = node("div", { class: "px-controls", role: "group", "aria-label": "settings" }, root);
   const wrap = node("span", { class: "px-control" }, bar);

@@ -93,7 +93,7 @@ class ResultsExplorer(HoldsRefresh, anywidget.AnyWidget):
     'Shift 1: best <b>max</b> (0.900); max 0.900, avg 0.900'
     """
 
-    _esm = front_end("results.js")
+    _esm = front_end("dom.js", "results.js")
     _css = front_end("window.css", "results.css")
 
     shift = T.Int(0).tag(sync=True)

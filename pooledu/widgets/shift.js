@@ -3,26 +3,8 @@
 // Plain ES module, no build step, nothing from a CDN. The page computes no number: it
 // picks the state of the current controls, so it works on the static book site.
 
-const SVG_NS = "http://www.w3.org/2000/svg";
 const MARKERS = ["circle", "square", "triangle", "diamond"];
 let uid = 0;
-
-function node(tag, attrs, parent, ns) {
-  const e = ns ? document.createElementNS(SVG_NS, tag) : document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (k === "text") { e.textContent = v; } else { e.setAttribute(k, v); }
-  }
-  if (parent) { parent.appendChild(e); }
-  return e;
-}
-
-function svgNode(tag, attrs, parent) { return node(tag, attrs, parent, true); }
-
-function control(label, parent, id, make) {
-  const wrap = node("span", { class: "px-control" }, parent);
-  node("label", { for: id, text: label }, wrap);
-  return make(wrap);
-}
 
 function select(label, options, parent, id) {
   return control(label, parent, id, (wrap) => {
@@ -38,10 +20,6 @@ function range(label, min, max, parent, id) {
     const out = node("output", { for: id, class: "px-readout" }, wrap);
     return { input, out };
   });
-}
-
-function escapeHtml(s) {
-  return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
 // the same sentence as pooledu.widgets.shift_explorer.shift_text
@@ -69,10 +47,7 @@ function render({ model, el }) {
   const root = node("div", { class: "pooledu-x pooledu-shift" }, el);
   const view = { drawCount: 0 };
   root.pooleduView = view;
-  root.setAttribute("data-lm-suppress-shortcuts", "true");
-  root.addEventListener("keydown", (ev) => {
-    if (ev.target.closest("input, select, button")) { ev.stopPropagation(); }
-  });
+  keepKeys(root);   // dom.js
   const methods = model.get("methods"), colors = model.get("colors");
   const bar = node("div", { class: "px-controls", role: "group", "aria-label": "settings" }, root);
   const patterns = model.get("patterns");

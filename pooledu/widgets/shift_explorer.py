@@ -152,7 +152,7 @@ class ShiftExplorer(ImageUpload, HoldsRefresh, anywidget.AnyWidget):
     True
     """
 
-    _esm = front_end("upload.js", "shift.js")
+    _esm = front_end("dom.js", "upload.js", "shift.js")
     _css = front_end("window.css", "upload.css")
     _upload_size = 64
 

@@ -18,37 +18,25 @@ const UPLOAD_ACCEPT = "image/png,image/jpeg,image/gif,image/bmp,image/webp," +
 const UPLOAD_KINDS = "PNG, JPEG, GIF, BMP or WebP";
 let uploadUid = 0;
 
-function uploadNode(tag, attrs, parent) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (k === "text") { e.textContent = v; } else { e.setAttribute(k, v); }
-  }
-  if (parent) { parent.appendChild(e); }
-  return e;
-}
-
 function uploadable(render) {
   return (props) => {
     const { model, el } = props;
     if (!model.get("upload")) { return render(props); }
     const id = `pooledu-up${++uploadUid}`;
-    const bar = uploadNode("div", { class: "pooledu-upload", role: "group",
+    const bar = node("div", { class: "pooledu-upload", role: "group",
                                     "aria-label": "image" }, el);
-    bar.setAttribute("data-lm-suppress-shortcuts", "true");
-    bar.addEventListener("keydown", (ev) => {
-      if (ev.target.closest("input, select, button")) { ev.stopPropagation(); }
-    });
-    const controls = uploadNode("div", { class: "px-controls" }, bar);
-    const fileWrap = uploadNode("span", { class: "px-control", hidden: "" }, controls);
-    uploadNode("label", { for: `${id}-file`, text: "Use your own image" }, fileWrap);
-    const file = uploadNode("input", { type: "file", id: `${id}-file`, accept: UPLOAD_ACCEPT,
+    keepKeys(bar);   // dom.js
+    const controls = node("div", { class: "px-controls" }, bar);
+    const fileWrap = node("span", { class: "px-control", hidden: "" }, controls);
+    node("label", { for: `${id}-file`, text: "Use your own image" }, fileWrap);
+    const file = node("input", { type: "file", id: `${id}-file`, accept: UPLOAD_ACCEPT,
                                        class: "px-file" }, fileWrap);
-    const pickWrap = uploadNode("span", { class: "px-control", hidden: "" }, controls);
-    uploadNode("label", { for: `${id}-pick`, text: "image" }, pickWrap);
-    const pick = uploadNode("select", { id: `${id}-pick` }, pickWrap);
-    const status = uploadNode("div", { class: "px-upload-status", role: "status",
+    const pickWrap = node("span", { class: "px-control", hidden: "" }, controls);
+    node("label", { for: `${id}-pick`, text: "image" }, pickWrap);
+    const pick = node("select", { id: `${id}-pick` }, pickWrap);
+    const status = node("div", { class: "px-upload-status", role: "status",
                                        "aria-live": "polite" }, bar);
-    const host = uploadNode("div", { class: "pooledu-upload-host" }, el);
+    const host = node("div", { class: "pooledu-upload-host" }, el);
     const view = { live: false, state: "waiting", message: "" };
     bar.pooleduUpload = view;
 
@@ -62,8 +50,8 @@ function uploadable(render) {
       const uploaded = model.get("uploaded");
       pickWrap.hidden = !(view.live && uploaded);
       pick.replaceChildren();
-      uploadNode("option", { value: "built-in", text: "built-in" }, pick);
-      if (uploaded) { uploadNode("option", { value: "uploaded", text: `yours: ${uploaded}` }, pick); }
+      node("option", { value: "built-in", text: "built-in" }, pick);
+      if (uploaded) { node("option", { value: "uploaded", text: `yours: ${uploaded}` }, pick); }
       pick.value = model.get("image");
     }
 

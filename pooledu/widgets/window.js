@@ -6,7 +6,6 @@
 // kernel is connected, pooledu recomputes every setting and sends `result`; the page
 // then draws pooledu's numbers (data-source="pooledu" on the root element).
 
-const SVG_NS = "http://www.w3.org/2000/svg";
 const SMALL = 16;           // grids up to 16x16 are drawn cell by cell with their numbers
 const CIVIDIS = [[0, 32, 77], [65, 77, 108], [124, 123, 120], [188, 175, 111], [255, 233, 69]];
 let uid = 0;
@@ -18,17 +17,6 @@ function colour(t) {
 }
 
 function ink(rgb) { return 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2] > 140 ? "#111" : "#fff"; }
-
-function node(tag, attrs, parent, ns) {
-  const e = ns ? document.createElementNS(SVG_NS, tag) : document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (k === "text") { e.textContent = v; } else { e.setAttribute(k, v); }
-  }
-  if (parent) { parent.appendChild(e); }
-  return e;
-}
-
-function svgNode(tag, attrs, parent) { return node(tag, attrs, parent, true); }
 
 function asArray(encoded) {
   // pooledu.widgets._window.encode_array: little-endian bytes in base64, float32 for
@@ -236,12 +224,7 @@ function render({ model, el }) {
   const big = Math.max(x.shape[0], x.shape[1]) > SMALL || x.shape.length > 2;
   view.x = { shape: x.shape, float32: x.float32, data: Array.from(x.data) };
 
-  // JupyterLab's notebook shortcuts must not take the keys that move our controls
-  // (arrows, Home / End, Page Up / Down, Enter, Space): keep them in the explorer
-  root.setAttribute("data-lm-suppress-shortcuts", "true");
-  root.addEventListener("keydown", (ev) => {
-    if (ev.target.closest("input, select, button")) { ev.stopPropagation(); }
-  });
+  keepKeys(root);   // dom.js
   const bar = node("div", { class: "px-controls", role: "group", "aria-label": "settings" }, root);
   const mode = select("mode", model.get("modes"), bar, `${id}-mode`);
   const k = range("pool size", 1, model.get("kmax"), bar, `${id}-k`);

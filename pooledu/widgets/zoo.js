@@ -4,30 +4,12 @@
 
 let uid = 0;
 
-function node(tag, attrs, parent) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (k === "text") { e.textContent = v; } else { e.setAttribute(k, v); }
-  }
-  if (parent) { parent.appendChild(e); }
-  return e;
-}
-
-function control(label, parent, id, make) {
-  const wrap = node("span", { class: "px-control" }, parent);
-  node("label", { for: id, text: label }, wrap);
-  return make(wrap);
-}
-
 function render({ model, el }) {
   const id = `pooledu-zoo${++uid}`;
   const root = node("div", { class: "pooledu-x pooledu-zoo" }, el);
   const view = { drawCount: 0 };
   root.pooleduView = view;
-  root.setAttribute("data-lm-suppress-shortcuts", "true");
-  root.addEventListener("keydown", (ev) => {
-    if (ev.target.closest("input, select, button")) { ev.stopPropagation(); }
-  });
+  keepKeys(root);   // dom.js
   const bar = node("div", { class: "px-controls", role: "group", "aria-label": "settings" }, root);
   const names = model.get("names");
   const pick = (label, name) => control(label, bar, `${id}-${name}`, (wrap) => {
